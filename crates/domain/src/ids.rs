@@ -1,0 +1,33 @@
+//! One type per kind of id, so an organisation id can never be passed where a user id belongs.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A person with an account.
+    UserId,
+    /// A trust, health board or ICB.
+    OrganisationId,
+    /// A division of an organisation.
+    DivisionId,
+    /// An invitation to join an organisation.
+    InvitationId,
+    /// A personal API token.
+    ApiTokenId,
+    /// A message in the outbox.
+    OutboxMessageId,
+);

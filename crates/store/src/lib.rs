@@ -1,0 +1,197 @@
+//! commonground's data layer: one code path over an embedded SQLite file and PostgreSQL.
+//!
+//! Queries go through sqlx's `Any` driver, so each is written once with `$1`-style parameters
+//! that both dialects accept. `Any` carries only integers, floats, text and blobs, which is why
+//! the schema keeps times as Unix seconds and flags as 0/1 integers.
+//!
+//! SQLite allows one writer at a time: a write that starts as a reader and upgrades can fail at
+//! once with "database is locked" whatever the busy timeout. So on SQLite every write goes
+//! through a single-connection writer pool, and transactions there begin IMMEDIATE. On
+//! PostgreSQL the reader and writer are the same pool.
+//!
+//! Methods that touch an organisation's data take its [`OrganisationId`]; callers have already
+//! checked the caller's role in that organisation (see the web crate's extractors).
+
+mod instance;
+mod maintenance;
+mod migrate;
+mod secret;
+
+pub mod api_tokens;
+pub mod divisions;
+pub mod invitations;
+pub mod members;
+pub mod organisations;
+pub mod outbox;
+pub mod password_resets;
+pub mod sessions;
+pub mod sign_in_failures;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use commonground_domain::OrganisationId;
+pub use secret::{NewSecret, hash_secret};
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row that must be unique already exists (the string names what).
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    /// The change would break a rule the store keeps (the string says which).
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    /// The database URL is not one we support.
+    #[error("{0}")]
+    BadUrl(String),
+    /// The database failed or could not be reached.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The data layer: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    reader: AnyPool,
+    writer: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://FILE` or `postgres://...`), creating a SQLite file if needed.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::BadUrl(format!(
+                "the database URL must start with sqlite:// or postgres://, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        let store = match backend {
+            Backend::Sqlite => {
+                let url = with_create_mode(url);
+                let options = AnyConnectOptions::from_str(&url)?;
+                let sqlite_pool = |max| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(
+                                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                                     PRAGMA synchronous = FULL;",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                };
+                let writer = sqlite_pool(1).connect_with(options.clone()).await?;
+                // WAL lets readers go on while the writer commits; the mode is kept in the file.
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .fetch_all(&writer)
+                    .await?;
+                let reader = sqlite_pool(8).connect_with(options).await?;
+                Store {
+                    reader,
+                    writer,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await?;
+                Store {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend,
+                }
+            }
+        };
+        Ok(store)
+    }
+
+    /// Which database this is.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies any migrations not yet applied; safe to run from several instances at once.
+    pub async fn migrate(&self) -> Result<Vec<String>> {
+        migrate::run(self).await
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1")
+            .fetch_one(&self.reader)
+            .await
+            .is_ok()
+    }
+
+    /// Closes every connection, letting SQLite fold its WAL back into the file.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// Begins a write transaction: IMMEDIATE on SQLite, so it never fails half-way on a lock.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        })
+    }
+}
+
+/// Adds `mode=rwc` so that the SQLite file is created on first run.
+fn with_create_mode(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// The current time in Unix seconds, as the schema stores it.
+#[must_use]
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Maps a unique-constraint failure to [`StoreError::Conflict`] naming `what`.
+fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(e),
+    }
+}

@@ -1,0 +1,55 @@
+//! Version 1 of the JSON API: one module per resource, and the shapes they share.
+
+pub mod divisions;
+pub mod me;
+pub mod members;
+pub mod organisations;
+pub mod outbox;
+pub mod tokens;
+
+use commonground_store::organisations::Organisation;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::dates::rfc3339;
+use crate::error::AppError;
+use crate::forms::FormErrors;
+
+/// An organisation.
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationBody {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// ODS code, upper case.
+    pub ods_code: String,
+    /// `trust`, `health_board`, `integrated_care_board` or `other`.
+    pub org_type: String,
+    /// NHS region or nation, if given.
+    pub region: Option<String>,
+    /// Fewest responses before a group's results show.
+    pub min_reporting_group: u32,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+}
+
+impl From<Organisation> for OrganisationBody {
+    fn from(org: Organisation) -> Self {
+        Self {
+            id: org.id.0,
+            name: org.name,
+            ods_code: org.ods_code,
+            org_type: org.org_type.as_str().to_owned(),
+            region: org.region,
+            min_reporting_group: org.min_reporting_group,
+            created_at: rfc3339(org.created_at),
+        }
+    }
+}
+
+impl From<FormErrors> for AppError {
+    fn from(errors: FormErrors) -> Self {
+        AppError::Invalid(errors.into_fields())
+    }
+}

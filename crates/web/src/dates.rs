@@ -1,0 +1,84 @@
+//! Dates as NHS pages write them: "23 November 2026", in UTC.
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Converts days since 1970-01-01 to (year, month 1-12, day 1-31).
+///
+/// Howard Hinnant's `civil_from_days`, exact for the proleptic Gregorian calendar.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// "23 November 2026".
+#[must_use]
+pub fn long_date(unix_seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{day} {} {year}", MONTHS[(month - 1) as usize])
+}
+
+/// "23 November 2026 at 14:05 UTC".
+#[must_use]
+pub fn date_time(unix_seconds: i64) -> String {
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{} at {:02}:{:02} UTC",
+        long_date(unix_seconds),
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        assert_eq!(long_date(0), "1 January 1970");
+        assert_eq!(long_date(951_782_400), "29 February 2000");
+        assert_eq!(long_date(1_795_392_000), "23 November 2026");
+        assert_eq!(
+            date_time(1_795_392_000 + 14 * 3600 + 5 * 60),
+            "23 November 2026 at 14:05 UTC"
+        );
+        assert_eq!(
+            rfc3339(1_795_392_000 + 14 * 3600 + 5 * 60 + 9),
+            "2026-11-23T14:05:09Z"
+        );
+    }
+}
+
+/// "2026-11-23T14:05:00Z", for the API.
+#[must_use]
+pub fn rfc3339(unix_seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}

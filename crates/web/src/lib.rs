@@ -1,0 +1,111 @@
+//! commonground's HTTP server: pages, the JSON API and the layers around them.
+//!
+//! The app is a library: [`start`] builds it on any listener with a shutdown future, so the
+//! integration tests run the real server on port 0, and `main` stays thin.
+
+pub mod api;
+pub mod assets;
+pub mod config;
+pub mod cookies;
+pub mod dates;
+pub mod demo;
+pub mod emails;
+pub mod error;
+pub mod extractors;
+pub mod forms;
+pub mod health;
+pub mod inputs;
+pub mod invitations;
+pub mod middleware;
+pub mod pages;
+pub mod passwords;
+pub mod router;
+pub mod sign_in;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::middleware::{from_fn, from_fn_with_state};
+use commonground_store::Store;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// The largest request body accepted (forms and JSON); larger ones get 413.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Connects to the database, applies migrations and prepares shared state.
+pub async fn prepare(config: Config) -> Result<AppState, commonground_store::StoreError> {
+    let store = Store::connect(config.database_url.expose()).await?;
+    store.migrate().await?;
+    let csrf_key: Arc<[u8]> = match &config.session_secret {
+        Some(secret) => secret.expose().as_bytes().into(),
+        None => store.instance_secret("csrf_key").await?.into_bytes().into(),
+    };
+    let (_, _, openapi) = router::routes();
+    Ok(AppState {
+        store,
+        config: Arc::new(config),
+        csrf_key,
+        openapi: Arc::new(openapi),
+    })
+}
+
+/// The whole app with its layers.
+pub fn app(state: AppState) -> Router {
+    let (pages, api, _) = router::routes();
+    let pages = pages.layer(from_fn_with_state(state.clone(), middleware::csrf::protect));
+    let traced = pages.merge(api).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request<_>| {
+                // The route template, never the URI: paths can carry invitation secrets.
+                let route = request
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("unmatched", axum::extract::MatchedPath::as_str);
+                let id = request
+                    .extensions()
+                    .get::<RequestId>()
+                    .and_then(|id| id.header_value().to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), route, request_id = id)
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+    );
+    traced
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(from_fn(middleware::errors::render_errors))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::headers::security_headers,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(
+            middleware::request_id::MakeId::default(),
+        ))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, finishing requests in flight.
+pub async fn run_until_stopped(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,6 @@
+//! Layers every request passes through.
+
+pub mod csrf;
+pub mod errors;
+pub mod headers;
+pub mod request_id;

@@ -1,0 +1,318 @@
+//! Every URL of the service, grouped by audience.
+//!
+//! Page routes are added through [`Pages`], which records each route with the access it needs;
+//! API routes are collected by utoipa from their handlers. [`route_table`] lists both, so the
+//! outsider test visits every route there is: a new route cannot be left out.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::{self, v1};
+use crate::assets;
+use crate::health;
+use crate::pages::{
+    account, auth, home, invitations, members, organisations, outbox, password_reset,
+};
+use crate::state::AppState;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone holding the secret in the path (invitation or reset links).
+    SecretLink,
+    /// A signed-in person (page) or token holder (API).
+    SignedIn,
+    /// A network admin.
+    NetworkAdmin,
+    /// A member of the organisation in the path.
+    OrgMember,
+    /// An organisation admin of the organisation in the path.
+    OrgAdmin,
+}
+
+/// One route of the table.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// The path with `{param}` placeholders.
+    pub path: String,
+    /// Who may use it.
+    pub access: Access,
+    /// Whether it is part of the JSON API (bearer tokens) rather than a page (cookies).
+    pub api: bool,
+}
+
+/// Records page routes as they are added.
+struct Pages {
+    router: Router<AppState>,
+    table: Vec<RouteInfo>,
+}
+
+impl Pages {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, method: &'static str, path: &'static str, access: Access) {
+        self.table.push(RouteInfo {
+            method,
+            path: path.to_owned(),
+            access,
+            api: false,
+        });
+    }
+
+    fn get<H, T>(mut self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.record("GET", path, access);
+        self.router = self.router.route(path, get(handler));
+        self
+    }
+
+    fn post<H, T>(mut self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.record("POST", path, access);
+        self.router = self.router.route(path, post(handler));
+        self
+    }
+}
+
+fn pages() -> Pages {
+    use Access::{NetworkAdmin, OrgAdmin, OrgMember, Public, SecretLink, SignedIn};
+    Pages::new()
+        // Everyone
+        .get("/", Public, home::show_home)
+        .get("/healthz", Public, health::show_health)
+        .get("/static/{file}", Public, assets::show_static)
+        .get("/api", Public, api::reference::show_api_reference)
+        .get("/api/openapi.json", Public, api::reference::show_openapi)
+        .get("/sign-in", Public, auth::show_sign_in)
+        .post("/sign-in", Public, auth::create_sign_in)
+        .post("/sign-out", Public, auth::delete_sign_in)
+        .get(
+            "/password-reset",
+            Public,
+            password_reset::new_password_reset,
+        )
+        .post(
+            "/password-reset",
+            Public,
+            password_reset::create_password_reset,
+        )
+        // Holders of a personal link
+        .get(
+            "/password-reset/{token}",
+            SecretLink,
+            password_reset::edit_password_reset,
+        )
+        .post(
+            "/password-reset/{token}",
+            SecretLink,
+            password_reset::update_password_reset,
+        )
+        .get(
+            "/invitations/{token}",
+            SecretLink,
+            invitations::show_invitation,
+        )
+        .post(
+            "/invitations/{token}",
+            SecretLink,
+            invitations::accept_invitation,
+        )
+        // Signed-in people
+        .get("/account", SignedIn, account::show_account)
+        .post("/account/name", SignedIn, account::update_account_name)
+        .post(
+            "/account/password",
+            SignedIn,
+            account::update_account_password,
+        )
+        .post("/account/tokens", SignedIn, account::create_account_token)
+        .post(
+            "/account/tokens/{token_id}/revoke",
+            SignedIn,
+            account::delete_account_token,
+        )
+        .get(
+            "/organisations",
+            SignedIn,
+            organisations::list_organisations,
+        )
+        // Network admins
+        .get(
+            "/organisations/new",
+            NetworkAdmin,
+            organisations::new_organisation,
+        )
+        .post(
+            "/organisations",
+            NetworkAdmin,
+            organisations::create_organisation,
+        )
+        .get("/outbox", NetworkAdmin, outbox::list_outbox)
+        .get(
+            "/outbox/{message_id}",
+            NetworkAdmin,
+            outbox::show_outbox_message,
+        )
+        // Members of an organisation
+        .get(
+            "/organisations/{org_id}",
+            OrgMember,
+            organisations::show_organisation,
+        )
+        // Organisation admins
+        .get(
+            "/organisations/{org_id}/settings",
+            OrgAdmin,
+            organisations::edit_organisation_settings,
+        )
+        .post(
+            "/organisations/{org_id}/settings",
+            OrgAdmin,
+            organisations::update_organisation_settings,
+        )
+        .get(
+            "/organisations/{org_id}/divisions",
+            OrgAdmin,
+            organisations::list_divisions,
+        )
+        .post(
+            "/organisations/{org_id}/divisions",
+            OrgAdmin,
+            organisations::create_division,
+        )
+        .post(
+            "/organisations/{org_id}/divisions/{division_id}/delete",
+            OrgAdmin,
+            organisations::delete_division,
+        )
+        .get(
+            "/organisations/{org_id}/members",
+            OrgAdmin,
+            members::list_members,
+        )
+        .get(
+            "/organisations/{org_id}/members/{user_id}",
+            OrgAdmin,
+            members::edit_member,
+        )
+        .post(
+            "/organisations/{org_id}/members/{user_id}",
+            OrgAdmin,
+            members::update_member,
+        )
+        .post(
+            "/organisations/{org_id}/members/{user_id}/remove",
+            OrgAdmin,
+            members::delete_member,
+        )
+        .get(
+            "/organisations/{org_id}/invitations/new",
+            OrgAdmin,
+            members::new_invitation,
+        )
+        .post(
+            "/organisations/{org_id}/invitations",
+            OrgAdmin,
+            members::create_invitation,
+        )
+        .post(
+            "/organisations/{org_id}/invitations/{invitation_id}/cancel",
+            OrgAdmin,
+            members::delete_invitation,
+        )
+        .get(
+            "/organisations/{org_id}/outbox",
+            OrgAdmin,
+            outbox::list_organisation_outbox,
+        )
+        .get(
+            "/organisations/{org_id}/outbox/{message_id}",
+            OrgAdmin,
+            outbox::show_organisation_outbox_message,
+        )
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(api::ApiDoc::openapi())
+        .routes(routes!(
+            v1::tokens::create_api_token,
+            v1::tokens::list_api_tokens
+        ))
+        .routes(routes!(v1::tokens::revoke_api_token))
+        .routes(routes!(v1::me::get_current_user))
+        .routes(routes!(
+            v1::organisations::list_organisations,
+            v1::organisations::create_organisation
+        ))
+        .routes(routes!(v1::organisations::get_organisation))
+        .routes(routes!(v1::organisations::update_organisation_settings))
+        .routes(routes!(v1::members::list_members))
+        .routes(routes!(
+            v1::members::invite_member,
+            v1::members::list_invitations
+        ))
+        .routes(routes!(v1::members::change_member_role))
+        .routes(routes!(v1::members::remove_member))
+        .routes(routes!(
+            v1::divisions::list_divisions,
+            v1::divisions::create_division
+        ))
+        .routes(routes!(v1::divisions::delete_division))
+        .routes(routes!(v1::outbox::list_outbox))
+}
+
+/// The page routes and the API routes, unlayered, with the OpenAPI document.
+pub fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api_router, openapi) = api().split_for_parts();
+    (pages().router, api_router, openapi)
+}
+
+/// Every route with the access it needs.
+#[must_use]
+pub fn route_table() -> Vec<RouteInfo> {
+    let mut table = pages().table;
+    let (_, openapi) = api().split_for_parts();
+    for (path, item) in &openapi.paths.paths {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let access = match (secured, path.contains("{org_id}")) {
+                (false, _) => Access::Public,
+                (true, false) => Access::SignedIn,
+                (true, true) => Access::OrgMember,
+            };
+            table.push(RouteInfo {
+                method,
+                path: path.clone(),
+                access,
+                api: true,
+            });
+        }
+    }
+    table
+}

@@ -1,0 +1,70 @@
+//! Checking an email and password, with the rate limit, for the sign-in page and the API.
+//!
+//! Failed attempts are counted in the database per email address and per client address over
+//! 15 minutes, so every instance shares the count. Past the limit the password is not even
+//! checked, so guessing gains nothing. Callers never learn whether the email has an account.
+
+use commonground_domain::EmailAddress;
+use commonground_store::users::User;
+
+use crate::error::AppResult;
+use crate::passwords;
+use crate::state::AppState;
+
+/// Failed attempts for one email before sign-in pauses.
+pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
+/// Failed attempts from one client address before sign-in pauses.
+pub const MAX_FAILURES_PER_CLIENT: i64 = 50;
+
+/// Why the credentials were not accepted.
+pub enum Refusal {
+    /// Too many recent failures for this email or client.
+    TooManyAttempts,
+    /// Unknown email or wrong password (deliberately not told apart).
+    WrongCredentials,
+}
+
+impl Refusal {
+    /// The message to show.
+    #[must_use]
+    pub fn message(&self) -> &'static str {
+        match self {
+            Refusal::TooManyAttempts => {
+                "There have been too many attempts to sign in. Wait 15 minutes and try again, or reset your password"
+            }
+            Refusal::WrongCredentials => "Enter a correct email address and password",
+        }
+    }
+}
+
+/// The account, if the password is right and the limit not reached; failures are counted.
+pub async fn check_credentials(
+    state: &AppState,
+    email: &EmailAddress,
+    password: &str,
+    client: &str,
+) -> AppResult<Result<User, Refusal>> {
+    let (by_email, by_client) = state
+        .store
+        .recent_sign_in_failures(email.as_str(), client)
+        .await?;
+    if by_email >= MAX_FAILURES_PER_EMAIL || by_client >= MAX_FAILURES_PER_CLIENT {
+        return Ok(Err(Refusal::TooManyAttempts));
+    }
+    let credentials = state.store.find_credentials(email).await?;
+    let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
+    let verified = passwords::verify(password.to_owned(), stored).await;
+    match credentials.map(|c| c.user).filter(|_| verified) {
+        Some(user) => {
+            state.store.clear_sign_in_failures(email.as_str()).await?;
+            Ok(Ok(user))
+        }
+        None => {
+            state
+                .store
+                .record_sign_in_failure(email.as_str(), client)
+                .await?;
+            Ok(Err(Refusal::WrongCredentials))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use commonground_store::Store;
+
+use crate::config::Config;
+
+/// Shared state: the store, the configuration and the CSRF signing key.
+#[derive(Clone)]
+pub struct AppState {
+    /// The data layer.
+    pub store: Store,
+    /// Validated configuration.
+    pub config: Arc<Config>,
+    /// Key that signs CSRF tokens (configured, or kept in the database).
+    pub csrf_key: Arc<[u8]>,
+    /// The API's OpenAPI document, built from the handlers at start.
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
