@@ -1,1 +1,15 @@
-//! stub
+//! The integration suite: one test binary, the real server on a free port, a fresh database per
+//! test. SQLite by default; PostgreSQL when `COMMONGROUND_TEST_DATABASE_URL` names a server;
+//! headless Chromium with axe-core when `COMMONGROUND_BROWSER_TESTS=1`.
+
+mod support;
+
+mod accounts;
+mod api;
+mod bad_input;
+mod browser;
+mod cli;
+mod instances;
+mod invitations;
+mod organisations;
+mod outsiders;

@@ -109,9 +109,12 @@ impl Store {
                 };
                 let writer = sqlite_pool(1).connect_with(options.clone()).await?;
                 // WAL lets readers go on while the writer commits; the mode is kept in the file.
-                sqlx::query("PRAGMA journal_mode = WAL")
-                    .fetch_all(&writer)
-                    .await?;
+                // A read-only open (checking a backup) must leave the file as it is.
+                if !url.contains("mode=ro") {
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .fetch_all(&writer)
+                        .await?;
+                }
                 let reader = sqlite_pool(8).connect_with(options).await?;
                 Store {
                     reader,

@@ -18,14 +18,17 @@ static DUMMY: LazyLock<String> = LazyLock::new(|| {
 
 /// Hashes a new password (argon2id with the crate's OWASP-recommended defaults).
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// [`hash`] on the calling thread, for command-line tools and test set-up.
+pub fn hash_blocking(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
 }
 
 /// Whether `password` matches `stored`; with no stored hash, spends the same time and says no.

@@ -1,0 +1,303 @@
+//! The real app on a free port over a fresh database, and the people in it.
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use commonground_domain::{
+    EmailAddress, MinReportingGroup, OdsCode, OrganisationId, OrganisationName, OrganisationType,
+    PersonName, Region, Role, RoleSet, UserId,
+};
+use commonground_store::Store;
+use commonground_store::organisations::{Organisation, OrganisationFields};
+use commonground_web::config::ConfigInput;
+use reqwest::redirect::Policy;
+use tokio::sync::oneshot;
+
+/// The password every test user has.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Hashing is slow on purpose: hash the shared password once per test binary.
+static PASSWORD_HASH: LazyLock<String> =
+    LazyLock::new(|| commonground_web::passwords::hash_blocking(PASSWORD).expect("hash"));
+
+static DATABASES: AtomicU32 = AtomicU32::new(0);
+
+/// A running app with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Direct access to the same database, for arranging and checking.
+    pub store: Store,
+    /// The database URL, for starting a second instance.
+    pub database_url: String,
+    /// The CSRF key, shared with a second instance.
+    pub secret: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A person with an account.
+#[derive(Clone)]
+pub struct TestUser {
+    pub id: UserId,
+}
+
+/// The database for one test: a fresh SQLite file, or a fresh PostgreSQL database when
+/// `COMMONGROUND_TEST_DATABASE_URL` names a server (and then it must work: no skipping).
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("COMMONGROUND_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let name = format!(
+                "cg_it_{}_{}_{}",
+                std::process::id(),
+                DATABASES.fetch_add(1, Ordering::SeqCst),
+                rand::random::<u16>()
+            );
+            sql(&server, &format!("CREATE DATABASE {name}")).await;
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts the app on a fresh database.
+    pub async fn spawn() -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let secret = format!("test-secret-{}", "x".repeat(32));
+        let mut app = Self::spawn_on(&url, &secret).await;
+        app._dir = dir;
+        app
+    }
+
+    /// Starts another instance over the same database as `self`.
+    pub async fn spawn_instance(&self) -> TestApp {
+        Self::spawn_on(&self.database_url, &self.secret).await
+    }
+
+    async fn spawn_on(url: &str, secret: &str) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let base = format!("http://{addr}");
+        let config = ConfigInput {
+            bind: Some(addr.to_string()),
+            database_url: Some(url.to_owned()),
+            public_base_url: Some(base.clone()),
+            session_secret: Some(secret.to_owned()),
+            default_min_reporting_group: None,
+        }
+        .validate()
+        .expect("valid test configuration");
+        let state = commonground_web::prepare(config).await.expect("app starts");
+        let store = state.store.clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = commonground_web::app(state);
+        tokio::spawn(async move {
+            commonground_web::run_until_stopped(listener, app, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            base,
+            store,
+            database_url: url.to_owned(),
+            secret: secret.to_owned(),
+            shutdown: Some(tx),
+            _dir: None,
+        }
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests check them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Makes an account with the shared test password.
+    pub async fn user(&self, email: &str, name: &str) -> TestUser {
+        let user = self
+            .store
+            .create_user(
+                &EmailAddress::parse(email).unwrap(),
+                &PersonName::parse(name).unwrap(),
+                Some(&PASSWORD_HASH),
+            )
+            .await
+            .expect("user");
+        TestUser { id: user.id }
+    }
+
+    /// Makes a network admin.
+    pub async fn network_admin(&self, email: &str) -> TestUser {
+        let user = self.user(email, "Network Admin").await;
+        self.store.set_network_admin(user.id, true).await.unwrap();
+        user
+    }
+
+    /// Makes an organisation with the given ODS code.
+    pub async fn organisation(&self, name: &str, ods: &str) -> Organisation {
+        let name = OrganisationName::parse(name).unwrap();
+        let ods = OdsCode::parse(ods).unwrap();
+        let region = Region::parse("").unwrap();
+        self.store
+            .create_organisation(
+                &OrganisationFields {
+                    name: &name,
+                    ods_code: &ods,
+                    org_type: OrganisationType::Trust,
+                    region: &region,
+                    min_reporting_group: MinReportingGroup::DEFAULT,
+                },
+                None,
+            )
+            .await
+            .expect("organisation")
+    }
+
+    /// Makes an account holding `roles` in `org`.
+    pub async fn member(&self, org: OrganisationId, email: &str, roles: &[Role]) -> TestUser {
+        let user = self.user(email, &format!("Member {email}")).await;
+        self.store
+            .add_member_roles(org, user.id, &RoleSet::new(roles.iter().copied()).unwrap())
+            .await
+            .unwrap();
+        user
+    }
+
+    /// Signs in through the sign-in page and returns the signed-in client.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = self.sign_in(&client, email, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in as {email} should succeed");
+        client
+    }
+
+    /// Posts the sign-in form.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        // The reset page always has a form; the sign-in page redirects people already signed in.
+        let page = client
+            .get(self.url("/password-reset"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        client
+            .post(self.url("/sign-in"))
+            .form(&[
+                ("csrf_token", csrf_token_of(&page).as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GETs a page, then posts its first form with `fields` (plus its CSRF token).
+    pub async fn submit(
+        &self,
+        client: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let html = client
+            .get(self.url(page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = csrf_token_of(&html);
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A personal API token for an account, made through the API.
+    pub async fn api_token(&self, email: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/tokens"))
+            .json(&serde_json::json!({ "email": email, "password": PASSWORD, "name": "tests" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Counts rows of `table` (for "changes nothing" checks).
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        let mut conn = connect(&self.database_url).await;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&mut conn)
+            .await
+            .expect("count");
+        row.get(0)
+    }
+
+    /// Runs a statement directly against this app's database (to arrange an expired link, say).
+    pub async fn sql(&self, statement: &str) {
+        sql(&self.database_url, statement).await;
+    }
+}
+
+async fn connect(url: &str) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("the test database {url} does not answer: {e}"))
+}
+
+async fn sql(url: &str, statement: &str) {
+    let mut conn = connect(url).await;
+    sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
+fn csrf_token_of(html: &str) -> String {
+    super::csrf_token(html)
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

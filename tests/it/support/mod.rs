@@ -1,0 +1,8 @@
+//! Test helpers named after what a person does.
+
+pub mod app;
+pub mod html;
+pub mod webdriver;
+
+pub use app::TestApp;
+pub use html::{csrf_token, text_of};
