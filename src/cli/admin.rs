@@ -85,12 +85,11 @@ pub async fn run(config_file: Option<&Path>, command: AdminCommand) -> Result<()
         } => {
             let email = checked("email", EmailAddress::parse(&email))?;
             let name = checked("name", PersonName::parse(&name))?;
-            let (password, generated) = match std::env::var("COMMONGROUND_NEW_PASSWORD") {
-                Ok(p) => (checked("password", NewPassword::parse(&p))?, false),
-                Err(_) => {
-                    let p = commonground_store::NewSecret::generate("").token;
-                    (checked("password", NewPassword::parse(&p[..20]))?, true)
-                }
+            let (password, generated) = if let Ok(p) = std::env::var("COMMONGROUND_NEW_PASSWORD") {
+                (checked("password", NewPassword::parse(&p))?, false)
+            } else {
+                let p = commonground_store::NewSecret::generate("").token;
+                (checked("password", NewPassword::parse(&p[..20]))?, true)
             };
             let store = open(config_file, database).await?;
             let hash = commonground_web::passwords::hash(password.expose().to_owned())

@@ -1,5 +1,8 @@
 //! Subcommands of the `commonground` binary.
 
+// Clap shows these doc comments as the --help text, where Markdown backticks would be noise.
+#![expect(clippy::doc_markdown, reason = "doc comments here are --help text")]
+
 mod admin;
 mod backup;
 mod logs;

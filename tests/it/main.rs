@@ -2,6 +2,9 @@
 //! test. SQLite by default; PostgreSQL when `COMMONGROUND_TEST_DATABASE_URL` names a server;
 //! headless Chromium with axe-core when `COMMONGROUND_BROWSER_TESTS=1`.
 
+// A test reads best as one story from arrangement to last check.
+#![expect(clippy::too_many_lines, reason = "tests read as one story")]
+
 mod support;
 
 mod accounts;

@@ -4,6 +4,7 @@
 //! may keep each version for a year without ever using a stale one.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::sync::LazyLock;
 
 use axum::extract::Path;
@@ -32,7 +33,10 @@ static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| {
             continue;
         };
         let digest = Sha256::digest(&file.data);
-        let short: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let short = digest.iter().take(5).fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
         let with_hash = match name.rsplit_once('.') {
             Some((stem, ext)) => format!("{stem}.{short}.{ext}"),
             None => format!("{name}.{short}"),

@@ -1,5 +1,7 @@
 //! Reading and writing the two cookies we use: the session and the CSRF seed.
 
+use std::fmt::Write;
+
 use axum::http::{HeaderMap, HeaderValue, header};
 
 /// Holds the session token of a signed-in person.
@@ -21,7 +23,7 @@ pub fn read<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site, `Secure` over https.
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, whole site, `Secure` over https.
 ///
 /// Lax (not Strict) so that a link from an email to a signed-in page works; forms are
 /// protected by the CSRF token as well.
@@ -29,7 +31,7 @@ pub fn read<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn set(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
-        cookie.push_str(&format!("; Max-Age={age}"));
+        let _ = write!(cookie, "; Max-Age={age}");
     }
     if secure {
         cookie.push_str("; Secure");

@@ -70,9 +70,10 @@ fn parse<T>(value: Result<T, commonground_domain::Invalid>) -> AppResult<T> {
 /// Creates (or completes) the demo trust and accounts.
 pub async fn seed(store: &Store) -> AppResult<Organisation> {
     let ods = parse(OdsCode::parse("RDM01"))?;
-    let org = match store.find_organisation_by_ods(&ods).await? {
-        Some(org) => org,
-        None => {
+    let org = if let Some(org) = store.find_organisation_by_ods(&ods).await? {
+        org
+    } else {
+        {
             let name = parse(OrganisationName::parse(
                 "Northshire Hospitals NHS Foundation Trust",
             ))?;
@@ -103,12 +104,11 @@ pub async fn seed(store: &Store) -> AppResult<Organisation> {
     let hash = passwords::hash(DEMO_PASSWORD.to_owned()).await?;
     for (i, account) in DEMO_ACCOUNTS.iter().enumerate() {
         let email = parse(EmailAddress::parse(account.email))?;
-        let user = match store.find_user_by_email(&email).await? {
-            Some(user) => user,
-            None => {
-                let name = parse(PersonName::parse(account.name))?;
-                store.create_user(&email, &name, Some(&hash)).await?
-            }
+        let user = if let Some(user) = store.find_user_by_email(&email).await? {
+            user
+        } else {
+            let name = parse(PersonName::parse(account.name))?;
+            store.create_user(&email, &name, Some(&hash)).await?
         };
         let role = match i {
             0 => Some(Role::OrgAdmin),
@@ -120,7 +120,7 @@ pub async fn seed(store: &Store) -> AppResult<Organisation> {
             Some(role) => {
                 store
                     .add_member_roles(org.id, user.id, &parse(RoleSet::new([role]))?)
-                    .await?
+                    .await?;
             }
             None => store.set_network_admin(user.id, true).await?,
         }

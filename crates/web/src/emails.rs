@@ -68,8 +68,8 @@ impl Invitation<'_> {
             organisation: Some(self.organisation_id),
             to: self.to.to_owned(),
             subject: format!("Join {} on commonground", self.organisation),
-            text: text.render().map_err(template_error)?,
-            html: html.render().map_err(template_error)?,
+            text: text.render().map_err(|e| template_error(&e))?,
+            html: html.render().map_err(|e| template_error(&e))?,
         })
     }
 }
@@ -94,8 +94,12 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> Result<OutgoingEmail,
         organisation: None,
         to: to.to_owned(),
         subject: "Reset your commonground password".to_owned(),
-        text: ResetText { name, link }.render().map_err(template_error)?,
-        html: ResetHtml { name, link }.render().map_err(template_error)?,
+        text: ResetText { name, link }
+            .render()
+            .map_err(|e| template_error(&e))?,
+        html: ResetHtml { name, link }
+            .render()
+            .map_err(|e| template_error(&e))?,
     })
 }
 
@@ -113,6 +117,6 @@ fn role_list(roles: &RoleSet) -> String {
     }
 }
 
-fn template_error(e: askama::Error) -> AppError {
+fn template_error(e: &askama::Error) -> AppError {
     AppError::Internal(format!("email template: {e}"))
 }

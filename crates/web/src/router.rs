@@ -93,6 +93,10 @@ impl Pages {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the page routes read best as one list"
+)]
 fn pages() -> Pages {
     use Access::{NetworkAdmin, OrgAdmin, OrgMember, Public, SecretLink, SignedIn};
     Pages::new()

@@ -54,17 +54,14 @@ pub async fn check_credentials(
     let credentials = state.store.find_credentials(email).await?;
     let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
     let verified = passwords::verify(password.to_owned(), stored).await;
-    match credentials.map(|c| c.user).filter(|_| verified) {
-        Some(user) => {
-            state.store.clear_sign_in_failures(email.as_str()).await?;
-            Ok(Ok(user))
-        }
-        None => {
-            state
-                .store
-                .record_sign_in_failure(email.as_str(), client)
-                .await?;
-            Ok(Err(Refusal::WrongCredentials))
-        }
+    if let Some(user) = credentials.map(|c| c.user).filter(|_| verified) {
+        state.store.clear_sign_in_failures(email.as_str()).await?;
+        Ok(Ok(user))
+    } else {
+        state
+            .store
+            .record_sign_in_failure(email.as_str(), client)
+            .await?;
+        Ok(Err(Refusal::WrongCredentials))
     }
 }

@@ -33,7 +33,8 @@ pub struct TestApp {
     /// The CSRF key, shared with a second instance.
     pub secret: String,
     shutdown: Option<oneshot::Sender<()>>,
-    _dir: Option<tempfile::TempDir>,
+    /// Keeps a SQLite database's folder alive as long as the app.
+    dir: Option<tempfile::TempDir>,
 }
 
 /// A person with an account.
@@ -71,7 +72,7 @@ impl TestApp {
         let (url, dir) = fresh_database().await;
         let secret = format!("test-secret-{}", "x".repeat(32));
         let mut app = Self::spawn_on(&url, &secret).await;
-        app._dir = dir;
+        app.dir = dir;
         app
     }
 
@@ -112,11 +113,15 @@ impl TestApp {
             database_url: url.to_owned(),
             secret: secret.to_owned(),
             shutdown: Some(tx),
-            _dir: None,
+            dir: None,
         }
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests check them).
+    #[expect(
+        clippy::unused_self,
+        reason = "called like the other helpers, as app.client()"
+    )]
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)

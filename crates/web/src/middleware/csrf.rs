@@ -27,13 +27,17 @@ use crate::state::AppState;
 #[derive(Clone)]
 pub struct CsrfSeed(pub String);
 
+fn mac_of(key: &[u8], seed: &str) -> Hmac<Sha256> {
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(seed.as_bytes());
+    mac
+}
+
 /// The form token for `seed` under `key`.
 #[must_use]
 pub fn token_for(key: &[u8], seed: &str) -> String {
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(seed.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    URL_SAFE_NO_PAD.encode(mac_of(key, seed).finalize().into_bytes())
 }
 
 /// Whether `token` is the right one for `seed`, compared in constant time.
@@ -42,10 +46,7 @@ pub fn token_matches(key: &[u8], seed: &str, token: &str) -> bool {
     let Ok(sent) = URL_SAFE_NO_PAD.decode(token.as_bytes()) else {
         return false;
     };
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(seed.as_bytes());
-    mac.verify_slice(&sent).is_ok()
+    mac_of(key, seed).verify_slice(&sent).is_ok()
 }
 
 /// Refuses cross-site posts and makes sure the visitor has a CSRF cookie.

@@ -36,15 +36,14 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let info = match info {
-        Some(info) => info,
-        None => {
-            // A framework rejection: its text is plain and safe, and useful to API callers.
-            let text = axum::body::to_bytes(body, 16 * 1024)
-                .await
-                .unwrap_or_default();
-            generic(status, &String::from_utf8_lossy(&text))
-        }
+    let info = if let Some(info) = info {
+        info
+    } else {
+        // A framework rejection: its text is plain and safe, and useful to API callers.
+        let text = axum::body::to_bytes(body, 16 * 1024)
+            .await
+            .unwrap_or_default();
+        generic(status, &String::from_utf8_lossy(&text))
     };
     let mut rendered = if is_api {
         problem(status, &info)

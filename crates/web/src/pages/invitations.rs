@@ -105,12 +105,11 @@ pub async fn accept_invitation(
         let credentials = state.store.find_credentials(&email).await?;
         let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
         let verified = passwords::verify(form.get("password").to_owned(), stored).await;
-        match credentials.filter(|_| verified) {
-            Some(c) => {
-                state.store.accept_invitation_as(&token, c.user.id).await?;
-                c.user
-            }
-            None => {
+        if let Some(c) = credentials.filter(|_| verified) {
+            state.store.accept_invitation_as(&token, c.user.id).await?;
+            c.user
+        } else {
+            {
                 errors.add("password", "Enter the correct password for your account");
                 return Ok(invalid(accept_page(
                     &session,

@@ -127,6 +127,7 @@ pub fn invalid(page: impl askama::Template) -> Response {
 }
 
 /// After a successful post: see the result with a GET (303).
+#[must_use]
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
