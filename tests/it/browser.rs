@@ -1,1 +1,198 @@
-//! Placeholder replaced below.
+//! Pages in a real headless Chromium at phone and desktop widths, each checked with axe-core.
+//!
+//! Switched on by `COMMONGROUND_BROWSER_TESTS=1` (as `.ci/run` does); then a missing Chromium,
+//! chromedriver or axe-core fails the test rather than skipping it.
+
+use commonground_domain::Role;
+
+use crate::support::TestApp;
+use crate::support::app::PASSWORD;
+use crate::support::webdriver::Browser;
+
+fn enabled() -> bool {
+    let on = std::env::var("COMMONGROUND_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("browser tests are off: set COMMONGROUND_BROWSER_TESTS=1 (as .ci/run does)");
+    }
+    on
+}
+
+/// Opens `path` and checks it.
+async fn visit(browser: &Browser, app: &TestApp, path: &str, label: &str) {
+    browser.goto(&app.url(path)).await;
+    browser.check_page(label).await;
+}
+
+/// Submits the main form as it is (to see its error state) and checks the result.
+async fn submit_and_check(browser: &Browser, label: &str) {
+    browser.submit("main form button[type=submit]").await;
+    browser.check_page(label).await;
+}
+
+async fn arrange() -> (TestApp, i64, String) {
+    let app = TestApp::spawn().await;
+    let org = app
+        .organisation("Northshire Hospitals NHS Foundation Trust", "RX1")
+        .await;
+    app.member(org.id, "admin@trust.nhs.uk", &[Role::OrgAdmin])
+        .await;
+    app.member(org.id, "lead@trust.nhs.uk", &[Role::Champion])
+        .await;
+    app.network_admin("network@nhs.net").await;
+    let admin = app.signed_in("admin@trust.nhs.uk").await;
+    let divisions = format!("/organisations/{}/divisions", org.id);
+    app.submit(&admin, &divisions, &divisions, &[("name", "Surgery")])
+        .await;
+    let invite = format!("/organisations/{}/invitations/new", org.id);
+    app.submit(
+        &admin,
+        &invite,
+        &format!("/organisations/{}/invitations", org.id),
+        &[("email", "new.lead@trust.nhs.uk"), ("roles", "champion")],
+    )
+    .await;
+    let message = app
+        .store
+        .list_outbox(commonground_store::outbox::OutboxScope::Everything, 1, 0)
+        .await
+        .unwrap()
+        .remove(0);
+    let start = message.text.find("/invitations/").unwrap();
+    let invitation = message.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    (app, org.id.0, invitation)
+}
+
+#[tokio::test]
+async fn every_page_passes_axe_at_phone_and_desktop_widths() {
+    if !enabled() {
+        return;
+    }
+    let (app, org, invitation) = arrange().await;
+    let lead = app
+        .store
+        .find_user_by_email(&commonground_domain::EmailAddress::parse("lead@trust.nhs.uk").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let browser = Browser::start().await;
+    for (width, height) in [(360, 740), (1280, 900)] {
+        browser.resize(width, height).await;
+        let at = |name: &str| format!("{name} at {width}px");
+
+        // Signed out.
+        visit(&browser, &app, "/", &at("home, signed out")).await;
+        visit(&browser, &app, "/sign-in", &at("sign in")).await;
+        submit_and_check(&browser, &at("sign in with errors")).await;
+        visit(&browser, &app, "/password-reset", &at("password reset")).await;
+        submit_and_check(&browser, &at("password reset with errors")).await;
+        visit(&browser, &app, &invitation, &at("invitation")).await;
+        submit_and_check(&browser, &at("invitation with errors")).await;
+        visit(
+            &browser,
+            &app,
+            "/invitations/unknown",
+            &at("invitation link not valid"),
+        )
+        .await;
+        visit(&browser, &app, "/no-such-page", &at("page not found")).await;
+        visit(&browser, &app, "/account", &at("sign in needed")).await;
+        visit(&browser, &app, "/api", &at("API reference")).await;
+
+        // An organisation admin, signing in by typing.
+        browser.goto(&app.url("/sign-in")).await;
+        browser.fill("#email", "admin@trust.nhs.uk").await;
+        browser.fill("#password", PASSWORD).await;
+        browser.submit("main form button[type=submit]").await;
+        let title = browser.title().await;
+        if !title.starts_with("Your organisations") {
+            let shot = browser.screenshot(&at("sign in failed")).await;
+            panic!("not signed in: {title} ({})", shot.display());
+        }
+        browser.check_page(&at("home, signed in")).await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}"),
+            &at("organisation"),
+        )
+        .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/members"),
+            &at("members"),
+        )
+        .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/members/{}", lead.id),
+            &at("member roles"),
+        )
+        .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/invitations/new"),
+            &at("invite"),
+        )
+        .await;
+        submit_and_check(&browser, &at("invite with errors")).await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/divisions"),
+            &at("divisions"),
+        )
+        .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/settings"),
+            &at("settings"),
+        )
+        .await;
+        browser.fill("#min_reporting_group", "2").await;
+        submit_and_check(&browser, &at("settings with errors")).await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/outbox"),
+            &at("outbox"),
+        )
+        .await;
+        browser.submit("main table a").await;
+        browser.check_page(&at("outbox message")).await;
+        visit(&browser, &app, "/account", &at("account")).await;
+        browser.fill("#token_name", "Board pack script").await;
+        browser
+            .submit("form[action='/account/tokens'] button")
+            .await;
+        browser.check_page(&at("token created")).await;
+        visit(&browser, &app, "/organisations/new", &at("forbidden")).await;
+        browser.goto(&app.url("/account")).await;
+        browser.submit("header form button").await;
+
+        // A network admin.
+        browser.goto(&app.url("/sign-in")).await;
+        browser.fill("#email", "network@nhs.net").await;
+        browser.fill("#password", PASSWORD).await;
+        browser.submit("main form button[type=submit]").await;
+        visit(&browser, &app, "/organisations", &at("organisations")).await;
+        visit(
+            &browser,
+            &app,
+            "/organisations/new",
+            &at("add organisation"),
+        )
+        .await;
+        submit_and_check(&browser, &at("add organisation with errors")).await;
+        visit(&browser, &app, "/outbox", &at("all outbox")).await;
+        browser.goto(&app.url("/account")).await;
+        browser.submit("header form button").await;
+    }
+}

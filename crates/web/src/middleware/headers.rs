@@ -30,8 +30,10 @@ pub async fn security_headers(
     set(headers, header::CONTENT_SECURITY_POLICY, CSP);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    // Invitation and reset links carry secrets in their path: never send them on as a referrer.
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // Invitation and reset links carry secrets in their path: never send them to another site.
+    // Not "no-referrer": with it browsers send `Origin: null` on our own form posts, which the
+    // CSRF check must refuse.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::CACHE_CONTROL, "no-store");
     set(
         headers,
