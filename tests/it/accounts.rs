@@ -8,15 +8,7 @@ async fn sign_in_then_out() {
     let app = TestApp::spawn().await;
     app.user("jo@trust.nhs.uk", "Jo Bloggs").await;
     let client = app.client();
-    assert_eq!(
-        client
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(app.status_of(&client, "/account").await, 401);
 
     let response = app.sign_in(&client, "JO@trust.nhs.uk ", PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -45,15 +37,7 @@ async fn sign_in_then_out() {
 
     let response = app.submit(&client, "/account", "/sign-out", &[]).await;
     assert_eq!(response.status(), 303);
-    assert_eq!(
-        client
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(app.status_of(&client, "/account").await, 401);
     assert_eq!(app.store.count_sessions(&user).await.unwrap(), 0);
 }
 
@@ -120,15 +104,7 @@ async fn wrong_password_gets_a_generic_message_and_is_rate_limited() {
     let limited = app.sign_in(&client, "jo@trust.nhs.uk", PASSWORD).await;
     assert_eq!(limited.status(), 429);
     assert!(text_of(&limited.text().await.unwrap()).contains("too many attempts"));
-    assert_eq!(
-        client
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(app.status_of(&client, "/account").await, 401);
     // Another address is not affected.
     app.user("sam@trust.nhs.uk", "Sam").await;
     assert_eq!(
@@ -234,15 +210,7 @@ async fn password_reset_by_email_link() {
     assert_eq!(done.status(), 200);
     assert!(text_of(&done.text().await.unwrap()).contains("Your password has been changed"));
     // Every session ended; the old password no longer works; the new one does.
-    assert_eq!(
-        other_device
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(app.status_of(&other_device, "/account").await, 401);
     assert_eq!(
         app.sign_in(&app.client(), "jo@trust.nhs.uk", PASSWORD)
             .await
@@ -256,10 +224,7 @@ async fn password_reset_by_email_link() {
         303
     );
     // The link works once.
-    assert_eq!(
-        client.get(app.url(&path)).send().await.unwrap().status(),
-        410
-    );
+    assert_eq!(app.status_of(&client, &path).await, 410);
 }
 
 #[tokio::test]
@@ -294,24 +259,8 @@ async fn changing_password_keeps_this_session_and_ends_the_others() {
         )
         .await;
     assert_eq!(ok.status(), 200);
-    assert_eq!(
-        laptop
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    assert_eq!(
-        phone
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(app.status_of(&laptop, "/account").await, 200);
+    assert_eq!(app.status_of(&phone, "/account").await, 401);
 }
 
 #[tokio::test]

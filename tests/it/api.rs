@@ -142,7 +142,7 @@ async fn organisations_through_the_api() {
     .await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "min_reporting_group");
-    let settings = json!({ "name": "Northshire Hospitals", "ods_code": "RX1", "org_type": "trust", "min_reporting_group": "7" });
+    let settings = json!({ "name": "Northshire Hospitals", "ods_code": "RX1", "org_type": "trust", "min_reporting_group": 7 });
     let (status, org) = call(
         &app,
         &admin,

@@ -12,6 +12,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod cli;
+mod demo;
 mod instances;
 mod invitations;
 mod organisations;

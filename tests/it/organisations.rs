@@ -75,15 +75,7 @@ async fn only_network_admins_add_organisations() {
     app.member(org.id, "admin@trust.nhs.uk", &[Role::OrgAdmin])
         .await;
     let client = app.signed_in("admin@trust.nhs.uk").await;
-    assert_eq!(
-        client
-            .get(app.url("/organisations/new"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(app.status_of(&client, "/organisations/new").await, 403);
     let response = app
         .submit(
             &client,
@@ -258,12 +250,8 @@ async fn members_without_the_admin_role_see_only_the_overview() {
         .await;
     let client = app.signed_in("lead@trust.nhs.uk").await;
     assert_eq!(
-        client
-            .get(app.url(&format!("/organisations/{}", org.id)))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.status_of(&client, &format!("/organisations/{}", org.id))
+            .await,
         200
     );
     for page in [
@@ -273,12 +261,9 @@ async fn members_without_the_admin_role_see_only_the_overview() {
         "outbox",
         "invitations/new",
     ] {
-        let status = client
-            .get(app.url(&format!("/organisations/{}/{page}", org.id)))
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = app
+            .status_of(&client, &format!("/organisations/{}/{page}", org.id))
+            .await;
         assert_eq!(status, 403, "{page}");
     }
 }

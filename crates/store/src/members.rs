@@ -107,24 +107,7 @@ impl Store {
         user: UserId,
         roles: &RoleSet,
     ) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let removed =
-            sqlx::query("DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2")
-                .bind(org.0)
-                .bind(user.0)
-                .execute(&mut *tx)
-                .await?;
-        if removed.rows_affected() == 0 {
-            return Ok(false);
-        }
-        for &role in roles.roles() {
-            insert_role(&mut tx, org, user, role).await?;
-        }
-        if admin_count(&mut tx, org).await? == 0 {
-            return Err(StoreError::Refused(LAST_ADMIN));
-        }
-        tx.commit().await?;
-        Ok(true)
+        self.replace_roles(org, user, roles.roles()).await
     }
 
     /// Adds roles to `user` in `org`, keeping those they hold (network admins adding themselves).
@@ -144,6 +127,16 @@ impl Store {
 
     /// Removes `user` from `org`; false when they were not a member.
     pub async fn remove_member(&self, org: OrganisationId, user: UserId) -> Result<bool> {
+        self.replace_roles(org, user, &[]).await
+    }
+
+    /// Replaces the roles of a member (none: removes them), keeping an organisation admin.
+    async fn replace_roles(
+        &self,
+        org: OrganisationId,
+        user: UserId,
+        roles: &[Role],
+    ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let removed =
             sqlx::query("DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2")
@@ -153,6 +146,9 @@ impl Store {
                 .await?;
         if removed.rows_affected() == 0 {
             return Ok(false);
+        }
+        for &role in roles {
+            insert_role(&mut tx, org, user, role).await?;
         }
         if admin_count(&mut tx, org).await? == 0 {
             return Err(StoreError::Refused(LAST_ADMIN));

@@ -24,8 +24,30 @@ pub struct OrganisationInput {
     pub org_type: String,
     /// NHS region or nation; empty for none.
     pub region: String,
-    /// Fewest responses before a group's results show; at least 3. Empty means the default.
-    pub min_reporting_group: String,
+    /// Fewest responses before a group's results show; at least 3. Absent means the default.
+    #[schema(value_type = Option<i64>)]
+    pub min_reporting_group: NumberText,
+}
+
+/// A whole number that arrives as a JSON number (API) or as text (forms), kept as typed so a
+/// mistake can be shown back to the person who made it.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+#[serde(transparent)]
+pub struct NumberText(pub String);
+
+impl<'de> Deserialize<'de> for NumberText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(i64),
+            Text(String),
+        }
+        Ok(match Raw::deserialize(deserializer)? {
+            Raw::Number(n) => NumberText(n.to_string()),
+            Raw::Text(t) => NumberText(t),
+        })
+    }
 }
 
 /// A checked organisation.
@@ -60,7 +82,7 @@ impl OrganisationInput {
             ods_code: org.ods_code.clone(),
             org_type: org.org_type.as_str().to_owned(),
             region: org.region.clone().unwrap_or_default(),
-            min_reporting_group: org.min_reporting_group.to_string(),
+            min_reporting_group: NumberText(org.min_reporting_group.to_string()),
         }
     }
 
@@ -71,12 +93,12 @@ impl OrganisationInput {
         let ods_code = errors.check("ods_code", OdsCode::parse(&self.ods_code));
         let org_type = errors.check("org_type", OrganisationType::parse(&self.org_type));
         let region = errors.check("region", Region::parse(&self.region));
-        let min = if self.min_reporting_group.trim().is_empty() {
+        let min = if self.min_reporting_group.0.trim().is_empty() {
             Some(default_min)
         } else {
             errors.check(
                 "min_reporting_group",
-                MinReportingGroup::parse(&self.min_reporting_group),
+                MinReportingGroup::parse(&self.min_reporting_group.0),
             )
         };
         match (name, ods_code, org_type, region, min) {
@@ -131,7 +153,7 @@ mod tests {
     #[test]
     fn organisation_errors_name_every_field() {
         let input = OrganisationInput {
-            min_reporting_group: "2".into(),
+            min_reporting_group: NumberText("2".into()),
             ..OrganisationInput::default()
         };
         let errors = input.parse(MinReportingGroup::DEFAULT).err().unwrap();

@@ -130,6 +130,17 @@ impl TestApp {
             .expect("client")
     }
 
+    /// The status of GET `path` for `client`.
+    pub async fn status_of(&self, client: &reqwest::Client, path: &str) -> u16 {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     /// The absolute URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

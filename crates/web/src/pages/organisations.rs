@@ -11,7 +11,7 @@ use super::{Chrome, invalid, ok, see_other};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, OrgAdmin, OrgMember, SignedIn};
 use crate::forms::FormErrors;
-use crate::inputs::OrganisationInput;
+use crate::inputs::{NumberText, OrganisationInput};
 use crate::state::AppState;
 
 /// The list of organisations the person may see.
@@ -100,7 +100,7 @@ fn input_from(form: &Form) -> OrganisationInput {
         ods_code: form.get("ods_code").to_owned(),
         org_type: form.get("org_type").to_owned(),
         region: form.get("region").to_owned(),
-        min_reporting_group: form.get("min_reporting_group").to_owned(),
+        min_reporting_group: NumberText(form.get("min_reporting_group").to_owned()),
     }
 }
 
@@ -127,7 +127,7 @@ pub async fn new_organisation(State(state): State<AppState>, me: SignedIn) -> Ap
         return Err(AppError::Forbidden);
     }
     let form = OrganisationInput {
-        min_reporting_group: state.config.default_min_reporting_group.get().to_string(),
+        min_reporting_group: NumberText(state.config.default_min_reporting_group.get().to_string()),
         ..OrganisationInput::default()
     };
     Ok(ok(form_page(

@@ -82,13 +82,10 @@ pub async fn delete_division(
     OrgAdmin(admin): OrgAdmin<ApiUser>,
     Path(ids): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    if state
-        .store
-        .delete_division(admin.org.id, DivisionId(ids.1))
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    super::no_content_or_not_found(
+        state
+            .store
+            .delete_division(admin.org.id, DivisionId(ids.1))
+            .await?,
+    )
 }

@@ -136,15 +136,12 @@ pub async fn change_member_role(
 ) -> AppResult<StatusCode> {
     let roles = RoleSet::parse(input.roles.iter().map(String::as_str))
         .map_err(|e| AppError::invalid("roles", e.0))?;
-    if state
-        .store
-        .set_member_roles(admin.org.id, UserId(ids.1), &roles)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    super::no_content_or_not_found(
+        state
+            .store
+            .set_member_roles(admin.org.id, UserId(ids.1), &roles)
+            .await?,
+    )
 }
 
 /// Removes a member from the organisation; their account stays.
@@ -157,13 +154,10 @@ pub async fn remove_member(
     OrgAdmin(admin): OrgAdmin<ApiUser>,
     Path(ids): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    if state
-        .store
-        .remove_member(admin.org.id, UserId(ids.1))
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    super::no_content_or_not_found(
+        state
+            .store
+            .remove_member(admin.org.id, UserId(ids.1))
+            .await?,
+    )
 }

@@ -48,6 +48,15 @@ impl From<Organisation> for OrganisationBody {
     }
 }
 
+/// 204 when something was found and changed, 404 when there was nothing to change.
+pub fn no_content_or_not_found(found: bool) -> Result<axum::http::StatusCode, AppError> {
+    if found {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 impl From<FormErrors> for AppError {
     fn from(errors: FormErrors) -> Self {
         AppError::Invalid(errors.into_fields())

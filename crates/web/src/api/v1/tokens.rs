@@ -125,13 +125,10 @@ pub async fn revoke_api_token(
     caller: ApiUser,
     Path(token_id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    if state
-        .store
-        .revoke_api_token(caller.user.id, ApiTokenId(token_id))
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    super::no_content_or_not_found(
+        state
+            .store
+            .revoke_api_token(caller.user.id, ApiTokenId(token_id))
+            .await?,
+    )
 }
