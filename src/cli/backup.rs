@@ -95,6 +95,17 @@ pub async fn restore(config_file: Option<&Path>, args: RestoreArgs) -> Result<()
     let url = database_url(config_file, args.database)?;
     let source = args.file.to_string_lossy().into_owned();
     if let Some(path) = sqlite_path(&url) {
+        // Every SQLite file starts with this header; checking it first fails fast on other files.
+        let mut header = [0u8; 16];
+        let is_sqlite = std::fs::File::open(&args.file)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+            .is_ok()
+            && &header == b"SQLite format 3\0";
+        if !is_sqlite {
+            return Err(format!(
+                "{source} is not a commonground backup (not an SQLite file)"
+            ));
+        }
         let check = Store::connect(&format!("sqlite://{source}?mode=ro"))
             .await
             .map_err(|e| format!("{source} is not a commonground backup: {e}"))?;

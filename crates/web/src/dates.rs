@@ -50,6 +50,19 @@ pub fn date_time(unix_seconds: i64) -> String {
     )
 }
 
+/// "2026-11-23T14:05:00Z", for the API.
+#[must_use]
+pub fn rfc3339(unix_seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,17 +81,4 @@ mod tests {
             "2026-11-23T14:05:09Z"
         );
     }
-}
-
-/// "2026-11-23T14:05:00Z", for the API.
-#[must_use]
-pub fn rfc3339(unix_seconds: i64) -> String {
-    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
-    let secs = unix_seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
 }
