@@ -167,6 +167,58 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         .await;
         browser.submit("main table a").await;
         browser.check_page(&at("outbox message")).await;
+        // Reviews: start one, then its overview, checklist and participants in each state.
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/reviews"),
+            &at("reviews"),
+        )
+        .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/reviews/new"),
+            &at("new review"),
+        )
+        .await;
+        submit_and_check(&browser, &at("new review with errors")).await;
+        browser
+            .fill("#title", &format!("Theatres at {width}px"))
+            .await;
+        browser
+            .fill(
+                "#scope",
+                "Theatres: surgeons, anaesthetists, nurses and finance",
+            )
+            .await;
+        browser.click("#focus_areas").await;
+        browser.submit("main form button[type=submit]").await;
+        browser.check_page(&at("review overview, incomplete")).await;
+        browser.submit("a[href$='/readiness']").await;
+        browser.check_page(&at("readiness")).await;
+        browser.submit("a[href$='/participants']").await;
+        browser.check_page(&at("participants, none")).await;
+        browser.submit("main form[enctype] button").await;
+        browser
+            .check_page(&at("participants, no file chosen"))
+            .await;
+        browser
+            .submit("main form:not([enctype]) button[type=submit]")
+            .await;
+        browser
+            .check_page(&at("participants, add with errors"))
+            .await;
+        browser.fill("#name", "Ann Surgeon").await;
+        browser
+            .fill("#email", &format!("ann.{width}@trust.nhs.uk"))
+            .await;
+        browser.click("#profession").await;
+        browser.click("#role_level").await;
+        browser
+            .submit("main form:not([enctype]) button[type=submit]")
+            .await;
+        browser.check_page(&at("participants, one added")).await;
         visit(&browser, &app, "/account", &at("account")).await;
         browser.fill("#token_name", "Board pack script").await;
         browser

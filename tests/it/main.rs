@@ -17,3 +17,4 @@ mod instances;
 mod invitations;
 mod organisations;
 mod outsiders;
+mod reviews;

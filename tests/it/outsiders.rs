@@ -16,6 +16,8 @@ fn concrete(route: &RouteInfo, ids: &Ids) -> String {
         .replace("{invitation_id}", &ids.invitation.to_string())
         .replace("{message_id}", &ids.message.to_string())
         .replace("{token_id}", &ids.token.to_string())
+        .replace("{review_id}", &ids.review.to_string())
+        .replace("{participant_id}", &ids.participant.to_string())
         .replace("{token}", "not-a-real-secret")
         .replace("{file}", "app.css")
 }
@@ -27,10 +29,18 @@ struct Ids {
     invitation: i64,
     message: i64,
     token: i64,
+    review: i64,
+    participant: i64,
 }
 
 /// Things of the target organisation that must never show up for an outsider.
-const SECRETS: [&str; 3] = ["Target Hospitals", "TGT01", "target-admin@trust.nhs.uk"];
+const SECRETS: [&str; 5] = [
+    "Target Hospitals",
+    "TGT01",
+    "target-admin@trust.nhs.uk",
+    "Secret theatres review",
+    "target-participant@trust.nhs.uk",
+];
 
 async fn request(
     app: &TestApp,
@@ -87,6 +97,34 @@ async fn outsiders_get_nothing_from_any_route() {
     )
     .await;
     let target_token = app.api_token("target-admin@trust.nhs.uk").await;
+    let reviews = format!("/organisations/{}/reviews", target.id);
+    let created = app
+        .submit(
+            &admin_client,
+            &format!("{reviews}/new"),
+            &reviews,
+            &[
+                ("title", "Secret theatres review"),
+                ("scope", "Theatres"),
+                ("focus_areas", "workforce"),
+            ],
+        )
+        .await;
+    let review_path = created.headers()["location"].to_str().unwrap().to_owned();
+    let participants = format!("{review_path}/participants");
+    app.submit(
+        &admin_client,
+        &participants,
+        &participants,
+        &[
+            ("name", "Pat Target"),
+            ("email", "target-participant@trust.nhs.uk"),
+            ("profession", "nursing"),
+            ("role_level", "middle"),
+        ],
+    )
+    .await;
+    let review_id = app.store.list_reviews(target.id).await.unwrap()[0].id;
     let ids = Ids {
         org: target.id.0,
         user: target_admin.id.0,
@@ -106,6 +144,14 @@ async fn outsiders_get_nothing_from_any_route() {
             .id
             .0,
         token: app.store.list_api_tokens(target_admin.id).await.unwrap()[0]
+            .id
+            .0,
+        review: review_id.0,
+        participant: app
+            .store
+            .list_participants(target.id, review_id)
+            .await
+            .unwrap()[0]
             .id
             .0,
     };

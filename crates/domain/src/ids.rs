@@ -30,4 +30,10 @@ id_type!(
     ApiTokenId,
     /// A message in the outbox.
     OutboxMessageId,
+    /// A review: one team's cycle.
+    ReviewId,
+    /// A person invited to answer a review's questionnaire.
+    ParticipantId,
+    /// One stored version of an instrument.
+    InstrumentVersionId,
 );

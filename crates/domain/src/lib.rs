@@ -4,16 +4,23 @@
 //! these types through a constructor that says exactly what is wrong, so the rest of the code
 //! never holds an unchecked value.
 
+pub mod anonymity;
 pub mod email;
 pub mod ids;
+pub mod instrument;
 pub mod organisation;
+pub mod participants;
 pub mod password;
 pub mod person;
+pub mod review;
 pub mod role;
 pub mod text;
 
 pub use email::EmailAddress;
-pub use ids::{ApiTokenId, DivisionId, InvitationId, OrganisationId, OutboxMessageId, UserId};
+pub use ids::{
+    ApiTokenId, DivisionId, InstrumentVersionId, InvitationId, OrganisationId, OutboxMessageId,
+    ParticipantId, ReviewId, UserId,
+};
 pub use organisation::{
     DivisionName, MinReportingGroup, OdsCode, OrganisationName, OrganisationType, Region,
 };

@@ -177,6 +177,13 @@ impl Store {
         for &role in invitation.roles.roles() {
             crate::members::insert_role(&mut tx, invitation.organisation_id, user.id, role).await?;
         }
+        crate::reviews::link_invited_champion(
+            &mut tx,
+            invitation.organisation_id,
+            &invitation.email,
+            user.id,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -188,6 +195,13 @@ impl Store {
         for &role in invitation.roles.roles() {
             crate::members::insert_role(&mut tx, invitation.organisation_id, user, role).await?;
         }
+        crate::reviews::link_invited_champion(
+            &mut tx,
+            invitation.organisation_id,
+            &invitation.email,
+            user,
+        )
+        .await?;
         tx.commit().await?;
         Ok(invitation.organisation_id)
     }

@@ -9,11 +9,14 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::{Backend, Result, Store, now};
 
 /// The migrations, in the order they apply.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (2, "reviews", include_str!("../migrations/0002_reviews.sql")),
+];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.
 const LOCK_KEY: i64 = 7_262_100_001;

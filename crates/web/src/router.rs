@@ -5,6 +5,7 @@
 //! outsider test visits every route there is: a new route cannot be left out.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{get, post};
 use utoipa::OpenApi;
@@ -13,9 +14,11 @@ use utoipa_axum::routes;
 
 use crate::api::{self, v1};
 use crate::assets;
+use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::pages::{
-    account, auth, home, invitations, members, organisations, outbox, password_reset,
+    account, auth, home, invitations, members, organisations, outbox, participants, password_reset,
+    reviews,
 };
 use crate::state::AppState;
 
@@ -89,6 +92,20 @@ impl Pages {
     {
         self.record("POST", path, access);
         self.router = self.router.route(path, post(handler));
+        self
+    }
+
+    /// A post that carries a file: a larger body limit, so the handler can say the file is too big.
+    fn post_upload<H, T>(mut self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.record("POST", path, access);
+        self.router = self.router.route(
+            path,
+            post(handler).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        );
         self
     }
 }
@@ -252,6 +269,72 @@ fn pages() -> Pages {
             "/organisations/{org_id}/outbox/{message_id}",
             OrgAdmin,
             outbox::show_organisation_outbox_message,
+        )
+        // Champions and organisation admins: reviews (each review only to those who run it)
+        .get(
+            "/organisations/{org_id}/reviews",
+            OrgMember,
+            reviews::list_reviews,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/new",
+            OrgMember,
+            reviews::new_review,
+        )
+        .post(
+            "/organisations/{org_id}/reviews",
+            OrgMember,
+            reviews::create_review,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}",
+            OrgMember,
+            reviews::show_review,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/edit",
+            OrgMember,
+            reviews::edit_review,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/edit",
+            OrgMember,
+            reviews::update_review,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/readiness",
+            OrgMember,
+            reviews::edit_readiness,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/readiness",
+            OrgMember,
+            reviews::update_readiness,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/participants",
+            OrgMember,
+            participants::list_participants,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/participants",
+            OrgMember,
+            participants::create_participant,
+        )
+        .post_upload(
+            "/organisations/{org_id}/reviews/{review_id}/participants/import",
+            OrgMember,
+            participants::import_participants,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/participants/template.csv",
+            OrgMember,
+            participants::show_participants_template,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/participants/{participant_id}/remove",
+            OrgMember,
+            participants::delete_participant,
         )
 }
 

@@ -6,7 +6,11 @@
 mod caller;
 mod form;
 mod organisation;
+mod review;
+mod upload;
 
 pub use caller::{ApiUser, Caller, ClientAddress, Session, SignedIn};
 pub use form::Form;
 pub use organisation::{OrgAdmin, OrgMember};
+pub use review::{ReviewCreator, ReviewRunner};
+pub use upload::{UPLOAD_BODY_LIMIT, Upload, UploadProblem};

@@ -8,7 +8,9 @@ pub mod invitations;
 pub mod members;
 pub mod organisations;
 pub mod outbox;
+pub mod participants;
 pub mod password_reset;
+pub mod reviews;
 
 use std::sync::LazyLock;
 
