@@ -308,6 +308,12 @@ async fn the_openapi_document_describes_the_api() {
         "listMembers",
         "changeMemberRole",
         "listOutbox",
+        "createReview",
+        "getReview",
+        "listReviews",
+        "addParticipants",
+        "importParticipantsCsv",
+        "listParticipants",
     ] {
         assert!(
             ids.iter().any(|id| id == required),
@@ -322,4 +328,121 @@ async fn the_openapi_document_describes_the_api() {
         .await
         .unwrap();
     assert!(reference.contains("createApiToken"));
+}
+
+#[tokio::test]
+async fn reviews_and_participants_through_the_api() {
+    let app = TestApp::spawn().await;
+    let org = app.organisation("Northshire Hospitals", "RX1").await;
+    let lead = app
+        .member(org.id, "lead@trust.nhs.uk", &[Role::Champion])
+        .await;
+    let fbp = app
+        .member(org.id, "fbp@trust.nhs.uk", &[Role::Champion])
+        .await;
+    app.member(org.id, "director@trust.nhs.uk", &[Role::BoardViewer])
+        .await;
+    let token = app.api_token("lead@trust.nhs.uk").await;
+    let base = format!("/api/v1/organisations/{}/reviews", org.id);
+
+    let (status, problem) = call(
+        &app,
+        &token,
+        reqwest::Method::POST,
+        &base,
+        Some(json!({ "title": "", "focus_areas": ["moonshots"] })),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["title", "scope", "focus_areas"]);
+    let body = json!({ "title": "Theatres", "scope": "Theatres staff", "focus_areas": ["workforce"], "clinical_champion": lead.id.0, "finance_champion": fbp.id.0 });
+    let (status, review) = call(&app, &token, reqwest::Method::POST, &base, Some(body)).await;
+    assert_eq!(status, 201, "{review}");
+    assert_eq!(review["complete"], true);
+    assert_eq!(review["questionnaire_state"], "draft");
+    let id = review["id"].as_i64().unwrap();
+    let (status, got) = call(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        &format!("{base}/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!((status, got["title"].as_str()), (200, Some("Theatres")));
+    let (_, list) = call(&app, &token, reqwest::Method::GET, &base, None).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let people = format!("{base}/{id}/participants");
+    let bad = json!({ "participants": [
+        { "name": "Ann", "email": "ann@trust.nhs.uk", "profession": "medical", "role_level": "senior" },
+        { "name": "Bo", "email": "bo@", "profession": "astronaut", "role_level": "senior" }
+    ]});
+    let (status, problem) = call(&app, &token, reqwest::Method::POST, &people, Some(bad)).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["participants[1].email", "participants[1].profession"]
+    );
+    assert_eq!(app.count("participants").await, 0, "all or nothing");
+    let good = json!({ "participants": [{ "name": "Ann", "email": "ann@trust.nhs.uk", "profession": "medical", "role_level": "senior" }] });
+    let (status, added) = call(&app, &token, reqwest::Method::POST, &people, Some(good)).await;
+    assert_eq!((status, added["added"].as_u64()), (200, Some(1)));
+
+    let csv = "name,email,profession group,role level\nFemi,femi@trust.nhs.uk,Finance,Middle manager or team leader\nAnn,ann@trust.nhs.uk,Medical,Senior manager or consultant\n";
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("{people}/import")))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let added: Value = response.json().await.unwrap();
+    assert_eq!(added["added"], 1);
+    assert_eq!(added["already_invited"], json!(["ann@trust.nhs.uk"]));
+    let broken = reqwest::Client::new()
+        .post(app.url(&format!("{people}/import")))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body("name,email\nX,x@y.nhs.uk\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), 422);
+    let problem: Value = broken.json().await.unwrap();
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("profession")
+    );
+    let (_, list) = call(&app, &token, reqwest::Method::GET, &people, None).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    let director = app.api_token("director@trust.nhs.uk").await;
+    let (status, _) = call(
+        &app,
+        &director,
+        reqwest::Method::GET,
+        &format!("{base}/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = call(&app, &director, reqwest::Method::GET, &base, None).await;
+    assert_eq!(status, 403);
 }

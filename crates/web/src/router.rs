@@ -365,6 +365,29 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(v1::divisions::delete_division))
         .routes(routes!(v1::outbox::list_outbox))
+        .routes(routes!(
+            v1::reviews::list_reviews,
+            v1::reviews::create_review
+        ))
+        .routes(routes!(v1::reviews::get_review))
+        .routes(routes!(
+            v1::participants::list_participants,
+            v1::participants::add_participants
+        ))
+        .routes(with_upload_limit(routes!(
+            v1::participants::import_participants_csv
+        )))
+}
+
+/// The body limit of file uploads, on one API route.
+fn with_upload_limit(
+    (schemas, paths, router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        router.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+    )
 }
 
 /// The page routes and the API routes, unlayered, with the OpenAPI document.

@@ -13,4 +13,4 @@ pub use caller::{ApiUser, Caller, ClientAddress, Session, SignedIn};
 pub use form::Form;
 pub use organisation::{OrgAdmin, OrgMember};
 pub use review::{ReviewCreator, ReviewRunner};
-pub use upload::{UPLOAD_BODY_LIMIT, Upload, UploadProblem};
+pub use upload::{MAX_UPLOAD_BYTES, UPLOAD_BODY_LIMIT, Upload, UploadProblem};

@@ -5,17 +5,18 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use commonground_domain::ParticipantId;
 use commonground_domain::participants::{
-    CSV_TEMPLATE, CsvProblem, NewParticipant, ParticipantProfile, ProfessionGroup, RoleLevel,
-    balance, parse_participants_csv,
+    CSV_TEMPLATE, CsvProblem, ParticipantProfile, ProfessionGroup, RoleLevel, balance,
+    parse_participants_csv,
 };
-use commonground_domain::{EmailAddress, ParticipantId, PersonName, text};
 use commonground_store::participants::{Added, Participant};
 
 use super::{Chrome, invalid, ok, see_other};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, ReviewRunner, SignedIn, Upload};
 use crate::forms::FormErrors;
+use crate::participant_input::ParticipantInput;
 use crate::state::AppState;
 
 /// A radio option.
@@ -36,16 +37,6 @@ pub struct ProblemRow {
     row: String,
     column: String,
     message: String,
-}
-
-/// What the "add someone" form holds, as typed.
-#[derive(Default)]
-pub struct ParticipantInput {
-    name: String,
-    email: String,
-    profession: String,
-    division: String,
-    role_level: String,
 }
 
 /// The participants page.
@@ -224,24 +215,9 @@ pub async fn create_participant(
         .map(|d| d.name)
         .collect();
     let mut errors = FormErrors::new();
-    let name = errors.check("name", PersonName::parse(&input.name));
-    let email = errors.check("email", EmailAddress::parse(&input.email));
-    let profession = errors.check("profession", ProfessionGroup::parse(&input.profession));
-    // Like the CSV import: a division is optional, but must be one of the organisation's.
-    let division = if divisions.is_empty() || input.division.is_empty() {
-        errors.check(
-            "division",
-            text::optional_line(&input.division, "the division", 100),
-        )
-    } else if let Some(d) = divisions.iter().find(|d| **d == input.division) {
-        Some(Some(d.clone()))
-    } else {
-        errors.add("division", "Select a division from the list");
-        None
-    };
-    let role_level = errors.check("role_level", RoleLevel::parse(&input.role_level));
-    let (Some(name), Some(email), Some(profession), Some(division), Some(role_level)) =
-        (name, email, profession, division, role_level)
+    let Some(person) = input
+        .parse(&divisions, "", &mut errors)
+        .filter(|_| errors.is_empty())
     else {
         let extras = Extras {
             errors,
@@ -249,13 +225,6 @@ pub async fn create_participant(
             ..Extras::default()
         };
         return Ok(invalid(page(&state, &runner, extras).await?));
-    };
-    let person = NewParticipant {
-        name,
-        email,
-        profession,
-        division,
-        role_level,
     };
     let added = state
         .store

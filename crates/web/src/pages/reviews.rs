@@ -5,19 +5,17 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use commonground_domain::instrument::default_instrument;
-use commonground_domain::review::{
-    FocusArea, Progress, ReadinessItem, ReviewScope, ReviewTitle, STEPS, current_step,
-    parse_focus_areas,
-};
-use commonground_domain::{EmailAddress, Role, RoleSet, UserId};
+use commonground_domain::review::{FocusArea, Progress, ReadinessItem, STEPS, current_step};
+use commonground_domain::{OrganisationId, ReviewId, Role};
 use commonground_store::members::Member;
-use commonground_store::reviews::{Champion, ChampionChoice, Review, ReviewFields};
+use commonground_store::reviews::{Champion, Review};
 
 use super::{Chrome, invalid, ok, see_other};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extractors::{Form, OrgMember, ReviewCreator, ReviewRunner, SignedIn};
 use crate::forms::FormErrors;
-use crate::invitations::send_invitation;
+use crate::inputs::NumberText;
+use crate::review_input::{ReviewInput, invite_champions, members_of, reviews_visible_to};
 use crate::state::AppState;
 
 /// A checkbox or select option.
@@ -109,82 +107,33 @@ pub struct ReadinessPage {
     items: Vec<ReadinessRow>,
 }
 
-/// What the review form holds, as typed.
-struct ReviewInput {
-    title: String,
-    scope: String,
-    focus_areas: Vec<String>,
-    clinical: String,
-    clinical_email: String,
-    finance: String,
-    finance_email: String,
-}
-
-impl ReviewInput {
-    fn from_form(form: &Form) -> Self {
-        Self {
-            title: form.get("title").to_owned(),
-            scope: form.get("scope").to_owned(),
-            focus_areas: form
-                .all("focus_areas")
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            clinical: form.get("clinical_champion").to_owned(),
-            clinical_email: form.get("clinical_champion_email").to_owned(),
-            finance: form.get("finance_champion").to_owned(),
-            finance_email: form.get("finance_champion_email").to_owned(),
-        }
+fn input_from(form: &Form) -> ReviewInput {
+    ReviewInput {
+        title: form.get("title").to_owned(),
+        scope: form.get("scope").to_owned(),
+        focus_areas: form
+            .all("focus_areas")
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        clinical_champion: NumberText(form.get("clinical_champion").to_owned()),
+        clinical_champion_email: form.get("clinical_champion_email").to_owned(),
+        finance_champion: NumberText(form.get("finance_champion").to_owned()),
+        finance_champion_email: form.get("finance_champion_email").to_owned(),
     }
-
-    fn from_review(review: &Review) -> Self {
-        let split = |c: &Champion| match c {
-            Champion::Member { id, .. } => (id.to_string(), String::new()),
-            Champion::Invited { email } => (String::new(), email.clone()),
-            Champion::Missing => (String::new(), String::new()),
-        };
-        let (clinical, clinical_email) = split(&review.clinical_champion);
-        let (finance, finance_email) = split(&review.finance_champion);
-        Self {
-            title: review.title.clone(),
-            scope: review.scope.clone(),
-            focus_areas: review
-                .focus_areas
-                .iter()
-                .map(|a| a.as_str().to_owned())
-                .collect(),
-            clinical,
-            clinical_email,
-            finance,
-            finance_email,
-        }
-    }
-}
-
-/// Champions of the organisation, who can be chosen to run a review.
-async fn champion_members(
-    state: &AppState,
-    member: &OrgMember<SignedIn>,
-) -> AppResult<Vec<Member>> {
-    Ok(state
-        .store
-        .list_members(member.org.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.roles.contains(&Role::Champion))
-        .collect())
 }
 
 fn form_page(
     member: &OrgMember<SignedIn>,
-    champions: &[Member],
+    members: &[Member],
     input: &ReviewInput,
     errors: FormErrors,
     (title, action, back, button): (&str, String, String, &'static str),
 ) -> ReviewFormPage {
     let options = |selected: &str| {
-        champions
+        members
             .iter()
+            .filter(|m| m.roles.contains(&Role::Champion))
             .map(|m| ChampionOption {
                 value: m.user.id.to_string(),
                 label: format!("{} ({})", m.user.name, m.user.email),
@@ -214,96 +163,38 @@ fn form_page(
                 field: "clinical_champion",
                 legend: "Clinical champion",
                 hint: "A clinical lead who will run the review with the finance champion.",
-                options: options(&input.clinical),
-                email: input.clinical_email.clone(),
+                options: options(&input.clinical_champion.0),
+                email: input.clinical_champion_email.clone(),
             },
             ChampionField {
                 field: "finance_champion",
                 legend: "Finance champion",
                 hint: "A finance lead, such as the team's finance business partner.",
-                options: options(&input.finance),
-                email: input.finance_email.clone(),
+                options: options(&input.finance_champion.0),
+                email: input.finance_champion_email.clone(),
             },
         ],
     }
 }
 
-/// Checks the form; the champions are people the organisation has, or emails to invite.
-fn parse_review(
-    input: &ReviewInput,
-    champions: &[Member],
-) -> Result<
-    (
-        ReviewTitle,
-        ReviewScope,
-        Vec<FocusArea>,
-        ChampionChoice,
-        ChampionChoice,
-    ),
-    FormErrors,
-> {
-    let mut errors = FormErrors::new();
-    let title = errors.check("title", ReviewTitle::parse(&input.title));
-    let scope = errors.check("scope", ReviewScope::parse(&input.scope));
-    let focus = errors.check(
-        "focus_areas",
-        parse_focus_areas(input.focus_areas.iter().map(String::as_str)),
-    );
-    let mut choose = |field: &str, chosen: &str, email: &str| -> Option<ChampionChoice> {
-        if !email.trim().is_empty() {
-            let email = errors.check(&format!("{field}_email"), EmailAddress::parse(email))?;
-            let existing = champions.iter().find(|m| m.user.email == email.as_str());
-            return Some(existing.map_or_else(
-                || ChampionChoice::Invited(email.as_str().to_owned()),
-                |m| ChampionChoice::Member(m.user.id),
-            ));
-        }
-        if chosen.is_empty() {
-            return Some(ChampionChoice::Nobody);
-        }
-        let id = chosen.parse::<i64>().ok().map(UserId);
-        if let Some(id) = id.filter(|id| champions.iter().any(|m| m.user.id == *id)) {
-            Some(ChampionChoice::Member(id))
-        } else {
-            errors.add(field, "Choose a champion from the list");
-            None
-        }
-    };
-    let clinical = choose("clinical_champion", &input.clinical, &input.clinical_email);
-    let finance = choose("finance_champion", &input.finance, &input.finance_email);
-    if let (Some(c), Some(f)) = (&clinical, &finance)
-        && c != &ChampionChoice::Nobody
-        && c == f
-    {
-        errors.add(
-            "finance_champion",
-            "The finance champion must be someone other than the clinical champion",
-        );
-    }
-    match (title, scope, focus, clinical, finance) {
-        (Some(t), Some(s), Some(f), Some(c), Some(fi)) if errors.is_empty() => Ok((t, s, f, c, fi)),
-        _ => Err(errors),
-    }
+/// The new-review form's title, action, back link and button.
+fn new_form(org: OrganisationId) -> (&'static str, String, String, &'static str) {
+    let reviews = format!("/organisations/{org}/reviews");
+    ("Start a review", reviews.clone(), reviews, "Start review")
 }
 
-/// Sends an organisation invitation (as champion) to each champion invited by email.
-async fn invite_champions(
-    state: &AppState,
-    member: &OrgMember<SignedIn>,
-    choices: [&ChampionChoice; 2],
-) -> AppResult<()> {
-    for choice in choices {
-        if let ChampionChoice::Invited(email) = choice {
-            let email = EmailAddress::parse(email).map_err(|e| AppError::Internal(e.0))?;
-            let roles = RoleSet::new([Role::Champion]).map_err(|e| AppError::Internal(e.0))?;
-            match send_invitation(state, &member.org, &member.caller.user, &email, &roles).await {
-                // Already a member without the champion role: the review still names them.
-                Ok(_) | Err(AppError::Invalid(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    Ok(())
+/// The edit form's title, action, back link and button.
+fn edit_form(
+    org: OrganisationId,
+    review: ReviewId,
+) -> (&'static str, String, String, &'static str) {
+    let path = format!("/organisations/{org}/reviews/{review}");
+    (
+        "Review details and champions",
+        format!("{path}/edit"),
+        path,
+        "Save changes",
+    )
 }
 
 /// `GET /organisations/{org_id}/reviews`
@@ -311,25 +202,14 @@ pub async fn list_reviews(
     State(state): State<AppState>,
     member: OrgMember<SignedIn>,
 ) -> AppResult<Response> {
-    let is_admin = member.roles.contains(&Role::OrgAdmin);
-    let can_create = is_admin || member.roles.contains(&Role::Champion);
-    if !can_create {
-        return Err(AppError::Forbidden);
-    }
-    let user = member.caller.user.id;
-    let reviews = state
-        .store
-        .list_reviews(member.org.id)
-        .await?
-        .into_iter()
-        .filter(|r| is_admin || r.is_run_by(user))
-        .collect();
+    let reviews =
+        reviews_visible_to(&state, &member.org, member.caller.user.id, &member.roles).await?;
     Ok(ok(ReviewsPage {
         chrome: Chrome::new(&member.caller.session, "Reviews"),
         org_id: member.org.id.0,
         org_name: member.org.name.clone(),
         is_admin: member.is_admin(member.caller.user.is_network_admin),
-        can_create,
+        can_create: true,
         reviews,
     }))
 }
@@ -339,33 +219,24 @@ pub async fn new_review(
     State(state): State<AppState>,
     ReviewCreator(member): ReviewCreator<SignedIn>,
 ) -> AppResult<Response> {
-    let champions = champion_members(&state, &member).await?;
-    let me = member.caller.user.id.to_string();
-    let input = ReviewInput {
-        title: String::new(),
-        scope: String::new(),
-        focus_areas: Vec::new(),
-        clinical: if member.roles.contains(&Role::Champion) {
-            me
-        } else {
-            String::new()
-        },
-        clinical_email: String::new(),
-        finance: String::new(),
-        finance_email: String::new(),
+    let members = members_of(&state, member.org.id).await?;
+    // A champion starting a review is most often its clinical lead: offer them first.
+    let me = if member.roles.contains(&Role::Champion) {
+        member.caller.user.id.to_string()
+    } else {
+        String::new()
     };
-    let org = member.org.id;
+    let input = ReviewInput {
+        clinical_champion: NumberText(me),
+        ..ReviewInput::default()
+    };
+    let form = new_form(member.org.id);
     Ok(ok(form_page(
         &member,
-        &champions,
+        &members,
         &input,
         FormErrors::new(),
-        (
-            "Start a review",
-            format!("/organisations/{org}/reviews"),
-            format!("/organisations/{org}/reviews"),
-            "Start review",
-        ),
+        form,
     )))
 }
 
@@ -375,23 +246,18 @@ pub async fn create_review(
     ReviewCreator(member): ReviewCreator<SignedIn>,
     form: Form,
 ) -> AppResult<Response> {
-    let champions = champion_members(&state, &member).await?;
-    let input = ReviewInput::from_form(&form);
+    let members = members_of(&state, member.org.id).await?;
+    let input = input_from(&form);
     let org = member.org.id;
-    let (title, scope, focus, clinical, finance) = match parse_review(&input, &champions) {
+    let parsed = match input.parse(&members) {
         Ok(parsed) => parsed,
         Err(errors) => {
             return Ok(invalid(form_page(
                 &member,
-                &champions,
+                &members,
                 &input,
                 errors,
-                (
-                    "Start a review",
-                    format!("/organisations/{org}/reviews"),
-                    format!("/organisations/{org}/reviews"),
-                    "Start review",
-                ),
+                new_form(org),
             )));
         }
     };
@@ -405,18 +271,11 @@ pub async fn create_review(
             &instrument.to_toml(),
         )
         .await?;
-    let fields = ReviewFields {
-        title: &title,
-        scope: &scope,
-        focus_areas: &focus,
-        clinical_champion: clinical.clone(),
-        finance_champion: finance.clone(),
-    };
     let id = state
         .store
-        .create_review(org, &fields, version, member.caller.user.id)
+        .create_review(org, &parsed.fields(), version, member.caller.user.id)
         .await?;
-    invite_champions(&state, &member, [&clinical, &finance]).await?;
+    invite_champions(&state, &member.org, &member.caller.user, &parsed).await?;
     tracing::info!(organisation_id = %org, review_id = %id, "review created");
     Ok(see_other(&format!("/organisations/{org}/reviews/{id}")))
 }
@@ -464,19 +323,15 @@ pub async fn edit_review(
     runner: ReviewRunner<SignedIn>,
 ) -> AppResult<Response> {
     let ReviewRunner { member, review } = runner;
-    let champions = champion_members(&state, &member).await?;
-    let path = format!("/organisations/{}/reviews/{}", member.org.id, review.id);
+    let members = members_of(&state, member.org.id).await?;
+    let input = ReviewInput::from_review(&review);
+    let form = edit_form(member.org.id, review.id);
     Ok(ok(form_page(
         &member,
-        &champions,
-        &ReviewInput::from_review(&review),
+        &members,
+        &input,
         FormErrors::new(),
-        (
-            "Review details and champions",
-            format!("{path}/edit"),
-            path,
-            "Save changes",
-        ),
+        form,
     )))
 }
 
@@ -487,39 +342,24 @@ pub async fn update_review(
     form: Form,
 ) -> AppResult<Response> {
     let ReviewRunner { member, review } = runner;
-    let champions = champion_members(&state, &member).await?;
-    let input = ReviewInput::from_form(&form);
-    let path = format!("/organisations/{}/reviews/{}", member.org.id, review.id);
-    let (title, scope, focus, clinical, finance) = match parse_review(&input, &champions) {
+    let members = members_of(&state, member.org.id).await?;
+    let input = input_from(&form);
+    let parsed = match input.parse(&members) {
         Ok(parsed) => parsed,
         Err(errors) => {
-            return Ok(invalid(form_page(
-                &member,
-                &champions,
-                &input,
-                errors,
-                (
-                    "Review details and champions",
-                    format!("{path}/edit"),
-                    path,
-                    "Save changes",
-                ),
-            )));
+            let form = edit_form(member.org.id, review.id);
+            return Ok(invalid(form_page(&member, &members, &input, errors, form)));
         }
-    };
-    let fields = ReviewFields {
-        title: &title,
-        scope: &scope,
-        focus_areas: &focus,
-        clinical_champion: clinical.clone(),
-        finance_champion: finance.clone(),
     };
     state
         .store
-        .update_review(member.org.id, review.id, &fields)
+        .update_review(member.org.id, review.id, &parsed.fields())
         .await?;
-    invite_champions(&state, &member, [&clinical, &finance]).await?;
-    Ok(see_other(&path))
+    invite_champions(&state, &member.org, &member.caller.user, &parsed).await?;
+    Ok(see_other(&format!(
+        "/organisations/{}/reviews/{}",
+        member.org.id, review.id
+    )))
 }
 
 fn readiness_page(

@@ -5,6 +5,8 @@ pub mod me;
 pub mod members;
 pub mod organisations;
 pub mod outbox;
+pub mod participants;
+pub mod reviews;
 pub mod tokens;
 
 use commonground_store::organisations::Organisation;
