@@ -219,6 +219,24 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
             .submit("main form:not([enctype]) button[type=submit]")
             .await;
         browser.check_page(&at("participants, one added")).await;
+        browser.submit("a[href$='/questionnaire']").await;
+        browser.check_page(&at("questionnaire tab, draft")).await;
+        browser.submit("main form button").await;
+        browser.check_page(&at("questionnaire tab, open")).await;
+        let link = app
+            .store
+            .list_outbox(commonground_store::outbox::OutboxScope::Everything, 1, 0)
+            .await
+            .unwrap()
+            .remove(0);
+        let start = link.text.find("/q/").expect("questionnaire link");
+        let link = link.text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned();
+        visit(&browser, &app, &link, &at("questionnaire")).await;
+        submit_and_check(&browser, &at("questionnaire with errors")).await;
         visit(&browser, &app, "/account", &at("account")).await;
         browser.fill("#token_name", "Board pack script").await;
         browser

@@ -17,4 +17,5 @@ mod instances;
 mod invitations;
 mod organisations;
 mod outsiders;
+mod questionnaire;
 mod reviews;

@@ -5,6 +5,7 @@
 //! never holds an unchecked value.
 
 pub mod anonymity;
+pub mod dates;
 pub mod email;
 pub mod ids;
 pub mod instrument;
@@ -12,6 +13,8 @@ pub mod organisation;
 pub mod participants;
 pub mod password;
 pub mod person;
+pub mod questionnaire;
+pub mod results;
 pub mod review;
 pub mod role;
 pub mod text;

@@ -25,6 +25,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod password_resets;
+pub mod questionnaire;
 pub mod reviews;
 pub mod sessions;
 pub mod sign_in_failures;

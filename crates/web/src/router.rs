@@ -18,7 +18,7 @@ use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::pages::{
     account, auth, home, invitations, members, organisations, outbox, participants, password_reset,
-    reviews,
+    questionnaire, review_questionnaire, reviews,
 };
 use crate::state::AppState;
 
@@ -336,6 +336,29 @@ fn pages() -> Pages {
             OrgMember,
             participants::delete_participant,
         )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire",
+            OrgMember,
+            review_questionnaire::show_review_questionnaire,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/open",
+            OrgMember,
+            review_questionnaire::open_questionnaire,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/close",
+            OrgMember,
+            review_questionnaire::close_questionnaire,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/release",
+            OrgMember,
+            review_questionnaire::release_results,
+        )
+        // Participants, by personal link and without an account
+        .get("/q/{token}", SecretLink, questionnaire::show_questionnaire)
+        .post("/q/{token}", SecretLink, questionnaire::create_response)
 }
 
 fn api() -> OpenApiRouter<AppState> {
@@ -377,6 +400,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(with_upload_limit(routes!(
             v1::participants::import_participants_csv
         )))
+        .routes(routes!(v1::questionnaire::open_questionnaire))
+        .routes(routes!(v1::questionnaire::close_questionnaire))
+        .routes(routes!(v1::questionnaire::release_results))
+        .routes(routes!(v1::questionnaire::get_response_rates))
+        .routes(routes!(v1::questionnaire::get_questionnaire))
+        .routes(routes!(v1::questionnaire::submit_response))
 }
 
 /// The body limit of file uploads, on one API route.
@@ -412,6 +441,7 @@ pub fn route_table() -> Vec<RouteInfo> {
             let Some(op) = op else { continue };
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let access = match (secured, path.contains("{org_id}")) {
+                (false, _) if path.contains("{token}") => Access::SecretLink,
                 (false, _) => Access::Public,
                 (true, false) => Access::SignedIn,
                 (true, true) => Access::OrgMember,

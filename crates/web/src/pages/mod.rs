@@ -10,6 +10,8 @@ pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod password_reset;
+pub mod questionnaire;
+pub mod review_questionnaire;
 pub mod reviews;
 
 use std::sync::LazyLock;

@@ -6,6 +6,7 @@ pub mod members;
 pub mod organisations;
 pub mod outbox;
 pub mod participants;
+pub mod questionnaire;
 pub mod reviews;
 pub mod tokens;
 

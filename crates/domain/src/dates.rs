@@ -50,6 +50,13 @@ pub fn date_time(unix_seconds: i64) -> String {
     )
 }
 
+/// "2026-11-23": the only time an anonymous answer keeps.
+#[must_use]
+pub fn iso_date(unix_seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// "2026-11-23T14:05:00Z", for the API.
 #[must_use]
 pub fn rfc3339(unix_seconds: i64) -> String {

@@ -1,0 +1,1 @@
+//! Results computed from anonymous answers, behind the anonymity audit (in progress).

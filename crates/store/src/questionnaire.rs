@@ -1,0 +1,538 @@
+//! The questionnaire's life: opening (personal links and their emails), answering once,
+//! closing (with the answers mixed), releasing; and reading answers back for results.
+//!
+//! Anonymity (PRODUCT.md section 4) is kept here, where the data is:
+//! - An answer row holds the profile the person gave and their answers, with a random key and
+//!   the date only: no participant id, no link, no time.
+//! - Completion is recorded on the participant, in the same transaction as the answer, so a link
+//!   answers once even when two submissions race.
+//! - That shared transaction is itself a link on PostgreSQL, where every row records the id of
+//!   the transaction that wrote it (`xmin`), and both databases keep rows roughly in the order
+//!   they were written. So closing the questionnaire "mixes" the review: its answers and
+//!   comments are written again, in random order, under new random keys, in one transaction that
+//!   also rewrites every participant row. Afterwards every answer and every participant of the
+//!   review carry the same transaction id, and nothing orders answers by time. Results are only
+//!   shown once the questionnaire is closed, so they are only ever computed from mixed answers.
+
+use std::collections::BTreeMap;
+
+use commonground_domain::dates::iso_date;
+use commonground_domain::participants::{ProfessionGroup, RoleLevel};
+use commonground_domain::questionnaire::{Answer, ResponseRecord, Submission};
+use commonground_domain::review::QuestionnaireState;
+use commonground_domain::{OrganisationId, ParticipantId, ReviewId};
+use rand::seq::SliceRandom;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::outbox::{OutgoingEmail, enqueue};
+use crate::{Backend, NewSecret, Result, Store, StoreError, hash_secret, now};
+
+/// Why a state change was refused.
+pub const WRONG_STATE: &str = "the questionnaire is not in a state that allows this";
+
+/// A personal link to hand out: the participant, and the link's secret (never stored).
+pub struct NewLink {
+    /// Who it is for.
+    pub participant: ParticipantId,
+    /// The secret in the URL.
+    pub secret: NewSecret,
+}
+
+/// What a personal link leads to.
+#[derive(Debug, Clone)]
+pub struct LinkTarget {
+    /// The organisation.
+    pub organisation_id: OrganisationId,
+    /// The organisation's name.
+    pub organisation_name: String,
+    /// The review.
+    pub review_id: ReviewId,
+    /// Its title.
+    pub review_title: String,
+    /// Where its questionnaire stands.
+    pub state: QuestionnaireState,
+    /// The instrument definition (TOML) the review pinned.
+    pub instrument: String,
+    /// The participant's profile as invited, to pre-fill the form.
+    pub profession: ProfessionGroup,
+    /// Their division as invited.
+    pub division: Option<String>,
+    /// Their role level as invited.
+    pub role_level: RoleLevel,
+    /// Whether this link has already answered.
+    pub responded: bool,
+}
+
+/// The outcome of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    /// Stored.
+    Stored,
+    /// This link has already answered; nothing stored.
+    AlreadyAnswered,
+    /// The questionnaire is not open; nothing stored.
+    NotOpen,
+    /// No such link; nothing stored.
+    UnknownLink,
+}
+
+/// A participant's place in the response rate, without what they answered.
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    /// Their id.
+    pub id: ParticipantId,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Profession group.
+    pub profession: ProfessionGroup,
+    /// Division, if given.
+    pub division: Option<String>,
+    /// Role level.
+    pub role_level: RoleLevel,
+    /// Whether they have answered.
+    pub responded: bool,
+}
+
+fn pairs<'a>(items: impl IntoIterator<Item = (&'a String, String)>) -> String {
+    items
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn unpairs(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split(',').filter_map(|pair| pair.split_once('='))
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn record_from_row(row: &AnyRow) -> ResponseRecord {
+    let answers: String = row.get(3);
+    let involvement: String = row.get(4);
+    ResponseRecord {
+        profession: row
+            .get::<Option<String>, _>(0)
+            .and_then(|p| ProfessionGroup::parse(&p).ok()),
+        division: row.get(1),
+        role_level: row
+            .get::<Option<String>, _>(2)
+            .and_then(|l| RoleLevel::parse(&l).ok()),
+        answers: unpairs(&answers)
+            .filter_map(|(k, v)| Some((k.to_owned(), Answer::from_stored(v.parse().ok()?)?)))
+            .collect(),
+        involvement: unpairs(&involvement)
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect::<BTreeMap<_, _>>(),
+        barriers: list(&row.get::<String, _>(5)),
+        measures: list(&row.get::<String, _>(6)),
+    }
+}
+
+async fn set_state(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org: OrganisationId,
+    review: ReviewId,
+    from: &[QuestionnaireState],
+    to: QuestionnaireState,
+) -> Result<()> {
+    let current = sqlx::query(
+        "SELECT questionnaire_state FROM reviews WHERE id = $1 AND organisation_id = $2",
+    )
+    .bind(review.0)
+    .bind(org.0)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|row| row.get::<String, _>(0));
+    let allowed = current
+        .as_deref()
+        .and_then(|c| QuestionnaireState::parse(c).ok())
+        .is_some_and(|c| from.contains(&c));
+    if !allowed {
+        return Err(StoreError::Refused(WRONG_STATE));
+    }
+    sqlx::query("UPDATE reviews SET questionnaire_state = $1 WHERE id = $2")
+        .bind(to.as_str())
+        .bind(review.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Participants of a review who have no personal link yet (they get one when it opens).
+    pub async fn participants_without_link(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+    ) -> Result<Vec<Invitee>> {
+        self.invitees_where(org, review, "AND participants.link_hash IS NULL")
+            .await
+    }
+
+    /// Opens the questionnaire (from draft, or again from closed): gives each new participant a
+    /// personal link and queues their email, all in one transaction.
+    pub async fn open_questionnaire(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+        links: &[(NewLink, OutgoingEmail)],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        set_state(
+            &mut tx,
+            org,
+            review,
+            &[QuestionnaireState::Draft, QuestionnaireState::Closed],
+            QuestionnaireState::Open,
+        )
+        .await?;
+        assign_links(&mut tx, review, links).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// While open, gives participants added since a personal link and queues their email.
+    pub async fn send_new_links(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+        links: &[(NewLink, OutgoingEmail)],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        set_state(
+            &mut tx,
+            org,
+            review,
+            &[QuestionnaireState::Open],
+            QuestionnaireState::Open,
+        )
+        .await?;
+        assign_links(&mut tx, review, links).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Closes the questionnaire and mixes the answers (see the module documentation).
+    pub async fn close_questionnaire(&self, org: OrganisationId, review: ReviewId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        set_state(
+            &mut tx,
+            org,
+            review,
+            &[QuestionnaireState::Open],
+            QuestionnaireState::Closed,
+        )
+        .await?;
+        mix(&mut tx, review.0).await?;
+        tx.commit().await?;
+        if self.backend == Backend::Postgres {
+            // Remove the old row versions now rather than whenever autovacuum comes.
+            sqlx::query("VACUUM responses, comments, participants")
+                .execute(&self.writer)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Releases the results to the team; the questionnaire can never reopen afterwards.
+    pub async fn release_results(&self, org: OrganisationId, review: ReviewId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        set_state(
+            &mut tx,
+            org,
+            review,
+            &[QuestionnaireState::Closed],
+            QuestionnaireState::Released,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What a personal link leads to.
+    pub async fn link_target(&self, token: &str) -> Result<Option<LinkTarget>> {
+        let row = sqlx::query(
+            "SELECT organisations.id, organisations.name, reviews.id, reviews.title, reviews.questionnaire_state, \
+             instrument_versions.definition, participants.profession, participants.division, participants.role_level, \
+             participants.responded \
+             FROM participants JOIN reviews ON reviews.id = participants.review_id \
+             JOIN organisations ON organisations.id = reviews.organisation_id \
+             JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
+             WHERE participants.link_hash = $1",
+        )
+        .bind(hash_secret(token))
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.and_then(|row| {
+            Some(LinkTarget {
+                organisation_id: OrganisationId(row.get(0)),
+                organisation_name: row.get(1),
+                review_id: ReviewId(row.get(2)),
+                review_title: row.get(3),
+                state: QuestionnaireState::parse(&row.get::<String, _>(4)).ok()?,
+                instrument: row.get(5),
+                profession: ProfessionGroup::parse(&row.get::<String, _>(6)).ok()?,
+                division: row.get(7),
+                role_level: RoleLevel::parse(&row.get::<String, _>(8)).ok()?,
+                responded: row.get::<i64, _>(9) != 0,
+            })
+        }))
+    }
+
+    /// Stores a submission from a personal link, once: the completion mark and the answer are
+    /// one transaction, and the mark is a conditional update, so a second or concurrent
+    /// submission stores nothing.
+    pub async fn submit_response(&self, token: &str, submission: &Submission) -> Result<Submitted> {
+        let mut tx = self.begin_write().await?;
+        let hash = hash_secret(token);
+        let target = sqlx::query(
+            "SELECT reviews.id, reviews.questionnaire_state, participants.responded FROM participants \
+             JOIN reviews ON reviews.id = participants.review_id WHERE participants.link_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(target) = target else {
+            return Ok(Submitted::UnknownLink);
+        };
+        let review: i64 = target.get(0);
+        if target.get::<String, _>(1) != QuestionnaireState::Open.as_str() {
+            return Ok(Submitted::NotOpen);
+        }
+        let marked = sqlx::query(
+            "UPDATE participants SET responded = 1 WHERE link_hash = $1 AND responded = 0",
+        )
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            return Ok(Submitted::AlreadyAnswered);
+        }
+        insert_response(
+            &mut tx,
+            review,
+            &submission.record,
+            &NewSecret::generate("").token,
+            &iso_date(now()),
+        )
+        .await?;
+        for (prompt, body) in &submission.comments {
+            insert_comment(
+                &mut tx,
+                review,
+                prompt,
+                body,
+                &NewSecret::generate("").token,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Submitted::Stored)
+    }
+
+    /// Every participant with whether they answered (never what), by name.
+    pub async fn invitees(&self, org: OrganisationId, review: ReviewId) -> Result<Vec<Invitee>> {
+        self.invitees_where(org, review, "").await
+    }
+
+    async fn invitees_where(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+        condition: &'static str,
+    ) -> Result<Vec<Invitee>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT participants.id, participants.name, participants.email, participants.profession, \
+             participants.division, participants.role_level, participants.responded \
+             FROM participants JOIN reviews ON reviews.id = participants.review_id \
+             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 {condition} \
+             ORDER BY participants.name, participants.id"
+        )))
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                Some(Invitee {
+                    id: ParticipantId(row.get(0)),
+                    name: row.get(1),
+                    email: row.get(2),
+                    profession: ProfessionGroup::parse(&row.get::<String, _>(3)).ok()?,
+                    division: row.get(4),
+                    role_level: RoleLevel::parse(&row.get::<String, _>(5)).ok()?,
+                    responded: row.get::<i64, _>(6) != 0,
+                })
+            })
+            .collect())
+    }
+
+    /// How many answers a review has (the only figure shown while it is open).
+    pub async fn response_count(&self, org: OrganisationId, review: ReviewId) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM responses JOIN reviews ON reviews.id = responses.review_id \
+             WHERE responses.review_id = $1 AND reviews.organisation_id = $2",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(row.get(0))
+    }
+
+    /// Every answer of a review, in key order (random, so no particular order).
+    pub async fn responses(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+    ) -> Result<Vec<ResponseRecord>> {
+        let rows = sqlx::query(
+            "SELECT responses.profession, responses.division, responses.role_level, responses.answers, \
+             responses.involvement, responses.barriers, responses.measures FROM responses \
+             JOIN reviews ON reviews.id = responses.review_id \
+             WHERE responses.review_id = $1 AND reviews.organisation_id = $2 ORDER BY responses.id",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.iter().map(record_from_row).collect())
+    }
+
+    /// Every comment of a review as (prompt key, text), in key order (random).
+    pub async fn comments(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT comments.prompt_key, comments.body FROM comments JOIN reviews ON reviews.id = comments.review_id \
+             WHERE comments.review_id = $1 AND reviews.organisation_id = $2 ORDER BY comments.id",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}
+
+/// Sets each participant's link (if they have none yet) and queues its email.
+async fn assign_links(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    review: ReviewId,
+    links: &[(NewLink, OutgoingEmail)],
+) -> Result<()> {
+    for (link, email) in links {
+        let done = sqlx::query(
+            "UPDATE participants SET link_hash = $1 WHERE id = $2 AND review_id = $3 AND link_hash IS NULL",
+        )
+        .bind(&link.secret.hash)
+        .bind(link.participant.0)
+        .bind(review.0)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            enqueue(tx, email).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_response(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    review: i64,
+    record: &ResponseRecord,
+    id: &str,
+    date: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO responses (id, review_id, submitted_on, profession, division, role_level, answers, involvement, barriers, measures) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(review)
+    .bind(date)
+    .bind(record.profession.map(ProfessionGroup::as_str))
+    .bind(record.division.as_deref())
+    .bind(record.role_level.map(RoleLevel::as_str))
+    .bind(pairs(record.answers.iter().map(|(k, a)| (k, a.stored().to_string()))))
+    .bind(pairs(record.involvement.iter().map(|(k, v)| (k, v.clone()))))
+    .bind(record.barriers.join(","))
+    .bind(record.measures.join(","))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_comment(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    review: i64,
+    prompt: &str,
+    body: &str,
+    id: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO comments (id, review_id, prompt_key, body) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(review)
+        .bind(prompt)
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites a review's answers, comments and participants in one transaction, answers and
+/// comments in random order under new random keys (see the module documentation).
+async fn mix(tx: &mut sqlx::Transaction<'static, sqlx::Any>, review: i64) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT profession, division, role_level, answers, involvement, barriers, measures, submitted_on \
+         FROM responses WHERE review_id = $1",
+    )
+    .bind(review)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut answers: Vec<(ResponseRecord, String)> = rows
+        .iter()
+        .map(|r| (record_from_row(r), r.get(7)))
+        .collect();
+    let rows = sqlx::query("SELECT prompt_key, body FROM comments WHERE review_id = $1")
+        .bind(review)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut comments: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    {
+        let mut rng = rand::rng();
+        answers.shuffle(&mut rng);
+        comments.shuffle(&mut rng);
+    }
+    sqlx::query("DELETE FROM responses WHERE review_id = $1")
+        .bind(review)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM comments WHERE review_id = $1")
+        .bind(review)
+        .execute(&mut **tx)
+        .await?;
+    for (record, date) in &answers {
+        insert_response(tx, review, record, &NewSecret::generate("").token, date).await?;
+    }
+    for (prompt, body) in &comments {
+        insert_comment(tx, review, prompt, body, &NewSecret::generate("").token).await?;
+    }
+    sqlx::query("UPDATE participants SET responded = responded WHERE review_id = $1")
+        .bind(review)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

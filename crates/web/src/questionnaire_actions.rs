@@ -1,0 +1,151 @@
+//! Opening, closing and releasing a review's questionnaire, shared by the pages and the API.
+
+use commonground_domain::participants::Side;
+use commonground_domain::review::QuestionnaireState;
+use commonground_store::NewSecret;
+use commonground_store::organisations::Organisation;
+use commonground_store::questionnaire::Invitee;
+use commonground_store::questionnaire::NewLink;
+use commonground_store::reviews::Review;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::emails;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Opens the questionnaire (or, when open, emails people added since); returns how many were
+/// emailed. Refused once results are released, or with nobody to ask.
+pub async fn open(state: &AppState, org: &Organisation, review: &Review) -> AppResult<usize> {
+    if review.questionnaire == QuestionnaireState::Released {
+        return Err(AppError::Conflict(
+            "Results are released, so the questionnaire cannot reopen.".into(),
+        ));
+    }
+    let people = state
+        .store
+        .participants_without_link(org.id, review.id)
+        .await?;
+    if people.is_empty() && review.questionnaire != QuestionnaireState::Closed {
+        let message = if review.questionnaire == QuestionnaireState::Open {
+            "Everyone on the list already has their link."
+        } else {
+            "Add participants before opening the questionnaire."
+        };
+        return Err(AppError::Conflict(message.into()));
+    }
+    let mut links = Vec::new();
+    for person in &people {
+        let secret = NewSecret::generate("");
+        let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
+        let email = emails::questionnaire(org, &review.title, &person.name, &person.email, &link)?;
+        links.push((
+            NewLink {
+                participant: person.id,
+                secret,
+            },
+            email,
+        ));
+    }
+    if review.questionnaire == QuestionnaireState::Open {
+        state
+            .store
+            .send_new_links(org.id, review.id, &links)
+            .await?;
+    } else {
+        state
+            .store
+            .open_questionnaire(org.id, review.id, &links)
+            .await?;
+    }
+    tracing::info!(review_id = %review.id, emailed = links.len(), "questionnaire opened");
+    Ok(links.len())
+}
+
+/// Closes an open questionnaire (the store mixes the answers as it does).
+pub async fn close(state: &AppState, org: &Organisation, review: &Review) -> AppResult<()> {
+    if review.questionnaire != QuestionnaireState::Open {
+        return Err(AppError::Conflict(
+            "Only an open questionnaire can be closed.".into(),
+        ));
+    }
+    state.store.close_questionnaire(org.id, review.id).await?;
+    Ok(())
+}
+
+/// Releases the results of a closed questionnaire; it can never reopen afterwards.
+pub async fn release(state: &AppState, org: &Organisation, review: &Review) -> AppResult<()> {
+    if review.questionnaire != QuestionnaireState::Closed {
+        return Err(AppError::Conflict(
+            "Close the questionnaire before releasing the results.".into(),
+        ));
+    }
+    state.store.release_results(org.id, review.id).await?;
+    Ok(())
+}
+
+/// How many of a group were invited and how many answered.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupRate {
+    /// The group's name.
+    pub group: String,
+    /// How many answered.
+    pub answered: usize,
+    /// How many were invited.
+    pub invited: usize,
+}
+
+/// Who answered, counted by group, and who has not answered yet (never what anyone said).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResponseRates {
+    /// How many were invited.
+    pub invited: usize,
+    /// How many answered.
+    pub answered: usize,
+    /// By clinical, finance, and management or other.
+    pub by_side: Vec<GroupRate>,
+    /// By division.
+    pub by_division: Vec<GroupRate>,
+    /// By role level.
+    pub by_role_level: Vec<GroupRate>,
+}
+
+/// Counts answered and invited per group, groups in name order.
+fn rates_by(invitees: &[Invitee], group: impl Fn(&Invitee) -> String) -> Vec<GroupRate> {
+    let mut rows: Vec<GroupRate> = Vec::new();
+    for person in invitees {
+        let name = group(person);
+        let index = if let Some(i) = rows.iter().position(|r| r.group == name) {
+            i
+        } else {
+            rows.push(GroupRate {
+                group: name,
+                answered: 0,
+                invited: 0,
+            });
+            rows.len() - 1
+        };
+        rows[index].invited += 1;
+        rows[index].answered += usize::from(person.responded);
+    }
+    rows.sort_by(|a, b| a.group.cmp(&b.group));
+    rows
+}
+
+/// The response rate of a review's participants.
+#[must_use]
+pub fn response_rates(invitees: &[Invitee]) -> ResponseRates {
+    ResponseRates {
+        invited: invitees.len(),
+        answered: invitees.iter().filter(|p| p.responded).count(),
+        by_side: rates_by(invitees, |p| match p.profession.side() {
+            Side::Clinical => "Clinical".to_owned(),
+            Side::Finance => "Finance".to_owned(),
+            Side::Other => "Management and other".to_owned(),
+        }),
+        by_division: rates_by(invitees, |p| {
+            p.division.clone().unwrap_or_else(|| "Not given".to_owned())
+        }),
+        by_role_level: rates_by(invitees, |p| p.role_level.label().to_owned()),
+    }
+}
