@@ -314,6 +314,13 @@ async fn the_openapi_document_describes_the_api() {
         "addParticipants",
         "importParticipantsCsv",
         "listParticipants",
+        "openQuestionnaire",
+        "closeQuestionnaire",
+        "releaseResults",
+        "getQuestionnaire",
+        "submitResponse",
+        "getResponseRates",
+        "getResults",
     ] {
         assert!(
             ids.iter().any(|id| id == required),

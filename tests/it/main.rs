@@ -18,4 +18,5 @@ mod invitations;
 mod organisations;
 mod outsiders;
 mod questionnaire;
+mod results;
 mod reviews;

@@ -10,16 +10,16 @@ use commonground_store::outbox::OutboxScope;
 
 use crate::support::{TestApp, text_of};
 
-struct Review {
-    app: TestApp,
-    lead: reqwest::Client,
-    org: OrganisationId,
-    id: ReviewId,
-    path: String,
+pub struct Review {
+    pub app: TestApp,
+    pub lead: reqwest::Client,
+    pub org: OrganisationId,
+    pub id: ReviewId,
+    pub path: String,
 }
 
 /// A review with `people` participants, questionnaire still in draft.
-async fn review_with(people: usize) -> Review {
+pub async fn review_with(people: usize) -> Review {
     let app = TestApp::spawn().await;
     let org = app.organisation("Northshire Hospitals", "RX1").await;
     app.member(org.id, "lead@trust.nhs.uk", &[Role::Champion])
@@ -42,7 +42,7 @@ async fn review_with(people: usize) -> Review {
     let csv = (0..people).fold(
         String::from("name,email,profession group,role level\n"),
         |mut csv, i| {
-            let profession = if i % 3 == 0 { "Finance" } else { "Nursing" };
+            let profession = if i.is_multiple_of(3) { "Finance" } else { "Nursing" };
             let _ = writeln!(
                 csv,
                 "Person {i},person{i}@trust.nhs.uk,{profession},Middle manager or team leader"
@@ -74,7 +74,7 @@ async fn review_with(people: usize) -> Review {
 }
 
 impl Review {
-    async fn post(&self, action: &str) -> reqwest::Response {
+    pub async fn post(&self, action: &str) -> reqwest::Response {
         let page = format!("{}/questionnaire", self.path);
         self.app
             .submit(&self.lead, &page, &format!("{page}/{action}"), &[])
@@ -91,7 +91,7 @@ impl Review {
     }
 
     /// (recipient, link path) for every questionnaire email, by recipient.
-    async fn links_by_recipient(&self) -> Vec<(String, String)> {
+    pub async fn links_by_recipient(&self) -> Vec<(String, String)> {
         let messages = self
             .app
             .store
@@ -142,7 +142,7 @@ fn answers(profession: &str, seed: usize) -> Vec<(String, String)> {
     fields
 }
 
-async fn send(app: &TestApp, link: &str, fields: &[(String, String)]) -> reqwest::Response {
+pub async fn send(app: &TestApp, link: &str, fields: &[(String, String)]) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url(link))
         .form(fields)

@@ -294,6 +294,24 @@ impl Store {
         Ok(rows.iter().map(review_from_row).collect())
     }
 
+    /// The instrument definition (TOML) a review of `org` pinned.
+    pub async fn instrument_definition(
+        &self,
+        org: OrganisationId,
+        id: ReviewId,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT instrument_versions.definition FROM reviews \
+             JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
+             WHERE reviews.id = $1 AND reviews.organisation_id = $2",
+        )
+        .bind(id.0)
+        .bind(org.0)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     /// The readiness items ticked, with their notes.
     pub async fn readiness(
         &self,

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod charts;
 pub mod config;
 pub mod cookies;
 pub use commonground_domain::dates;
@@ -22,6 +23,7 @@ pub mod participant_input;
 pub mod passwords;
 pub mod questionnaire_actions;
 pub mod review_input;
+pub mod review_results;
 pub mod router;
 pub mod sign_in;
 pub mod state;

@@ -18,7 +18,7 @@ use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::pages::{
     account, auth, home, invitations, members, organisations, outbox, participants, password_reset,
-    questionnaire, review_questionnaire, reviews,
+    questionnaire, results, review_questionnaire, reviews,
 };
 use crate::state::AppState;
 
@@ -356,6 +356,11 @@ fn pages() -> Pages {
             OrgMember,
             review_questionnaire::release_results,
         )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/results",
+            OrgMember,
+            results::show_results,
+        )
         // Participants, by personal link and without an account
         .get("/q/{token}", SecretLink, questionnaire::show_questionnaire)
         .post("/q/{token}", SecretLink, questionnaire::create_response)
@@ -406,6 +411,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(v1::questionnaire::get_response_rates))
         .routes(routes!(v1::questionnaire::get_questionnaire))
         .routes(routes!(v1::questionnaire::submit_response))
+        .routes(routes!(v1::results::get_results))
 }
 
 /// The body limit of file uploads, on one API route.

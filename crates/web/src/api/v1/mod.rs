@@ -7,6 +7,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod questionnaire;
+pub mod results;
 pub mod reviews;
 pub mod tokens;
 
