@@ -146,7 +146,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     if demo {
-        commonground_web::demo::seed(&state.store)
+        commonground_web::demo::seed(&state)
             .await
             .map_err(|e| format!("cannot create the demo organisation: {e}"))?;
         print_demo_accounts(&base);

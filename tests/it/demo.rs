@@ -7,8 +7,8 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn the_demo_is_created_once_and_its_people_can_sign_in() {
     let app = TestApp::spawn().await;
-    let org = seed(&app.store).await.unwrap();
-    let again = seed(&app.store).await.unwrap();
+    let org = seed(&app.state).await.unwrap();
+    let again = seed(&app.state).await.unwrap();
     assert_eq!(org.id, again.id, "seeding twice finds the same trust");
     assert_eq!(app.count("organisations").await, 1);
     assert_eq!(app.count("users").await, DEMO_ACCOUNTS.len() as i64);

@@ -42,7 +42,11 @@ pub async fn review_with(people: usize) -> Review {
     let csv = (0..people).fold(
         String::from("name,email,profession group,role level\n"),
         |mut csv, i| {
-            let profession = if i.is_multiple_of(3) { "Finance" } else { "Nursing" };
+            let profession = if i.is_multiple_of(3) {
+                "Finance"
+            } else {
+                "Nursing"
+            };
             let _ = writeln!(
                 csv,
                 "Person {i},person{i}@trust.nhs.uk,{profession},Middle manager or team leader"

@@ -81,14 +81,23 @@ pub fn merge_small_groups(groups: Vec<Group>, min: usize) -> Breakdown {
     Breakdown::Groups(shown)
 }
 
+/// Groups beyond this many for one measure are refused (membership is kept in a bit mask).
+const MAX_GROUPS: usize = 128;
+
 /// The groups shown so far for one measure, and the check that guards the next one.
 ///
 /// Offer the whole population first, then breakdowns in order of importance; a group that
 /// would make a small set computable is refused and the others are still considered.
+///
+/// Each person's membership of the shown groups is kept as a bit mask, and the number of people
+/// with each mask (each cell) is kept up to date, so an offer costs time in proportion to its
+/// own members, not to everyone already shown.
 #[derive(Debug, Clone)]
 pub struct Disclosure {
     min: usize,
     shown: Vec<Vec<usize>>,
+    masks: Vec<u128>,
+    cells: BTreeMap<u128, usize>,
 }
 
 impl Disclosure {
@@ -98,6 +107,8 @@ impl Disclosure {
         Self {
             min: min.max(3),
             shown: Vec::new(),
+            masks: Vec::new(),
+            cells: BTreeMap::new(),
         }
     }
 
@@ -112,37 +123,54 @@ impl Disclosure {
         if self.shown.contains(&candidate) {
             return true;
         }
+        if self.shown.len() >= MAX_GROUPS {
+            return false;
+        }
+        let bit = 1u128 << self.shown.len();
+        let mut cells = self.cells.clone();
+        for &person in &candidate {
+            let old = self.masks.get(person).copied().unwrap_or(0);
+            if old != 0 {
+                decrement(&mut cells, old);
+            }
+            *cells.entry(old | bit).or_default() += 1;
+        }
+        if !is_safe(&cells, self.shown.len() + 1, self.min) {
+            return false;
+        }
+        if let Some(&last) = candidate.last()
+            && self.masks.len() <= last
+        {
+            self.masks.resize(last + 1, 0);
+        }
+        for &person in &candidate {
+            self.masks[person] |= bit;
+        }
+        self.cells = cells;
         self.shown.push(candidate);
-        if is_safe(&self.shown, self.min) {
-            true
-        } else {
-            self.shown.pop();
-            false
+        true
+    }
+}
+
+fn decrement(cells: &mut BTreeMap<u128, usize>, mask: u128) {
+    if let Some(count) = cells.get_mut(&mask) {
+        *count -= 1;
+        if *count == 0 {
+            cells.remove(&mask);
         }
     }
 }
 
 /// Whether no set of fewer than `min` people (but more than none) is a linear combination of
-/// the `groups`' indicator vectors.
-fn is_safe(groups: &[Vec<usize>], min: usize) -> bool {
-    // People with the same membership pattern form one cell; people in no group are ignored
-    // because every combination gives them weight zero.
-    let mut cells: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
-    let mut patterns: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (g, members) in groups.iter().enumerate() {
-        for &person in members {
-            patterns.entry(person).or_default().push(g);
-        }
-    }
-    for pattern in patterns.into_values() {
-        *cells.entry(pattern).or_default() += 1;
-    }
-    let cell_list: Vec<(Vec<usize>, usize)> = cells.into_iter().collect();
-    let matrix: Vec<Vec<f64>> = (0..groups.len())
+/// the indicator vectors of `groups` groups, given the people per cell (membership mask).
+fn is_safe(cells: &BTreeMap<u128, usize>, groups: usize, min: usize) -> bool {
+    // People in no group are not in `cells`: every combination gives them weight zero.
+    let cell_list: Vec<(u128, usize)> = cells.iter().map(|(m, n)| (*m, *n)).collect();
+    let matrix: Vec<Vec<f64>> = (0..groups)
         .map(|g| {
             cell_list
                 .iter()
-                .map(|(pattern, _)| if pattern.contains(&g) { 1.0 } else { 0.0 })
+                .map(|(mask, _)| if mask >> g & 1 == 1 { 1.0 } else { 0.0 })
                 .collect()
         })
         .collect();

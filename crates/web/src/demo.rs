@@ -7,11 +7,11 @@ use commonground_domain::{
     DivisionName, EmailAddress, MinReportingGroup, OdsCode, OrganisationName, OrganisationType,
     PersonName, Region, Role, RoleSet,
 };
-use commonground_store::Store;
 use commonground_store::organisations::{Organisation, OrganisationFields};
 
 use crate::error::{AppError, AppResult};
 use crate::passwords;
+use crate::state::AppState;
 
 /// The password every demo account has; the demo is for trying the product, never real data.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -67,8 +67,9 @@ fn parse<T>(value: Result<T, commonground_domain::Invalid>) -> AppResult<T> {
     value.map_err(|e| AppError::Internal(format!("demo data: {e}")))
 }
 
-/// Creates (or completes) the demo trust and accounts.
-pub async fn seed(store: &Store) -> AppResult<Organisation> {
+/// Creates (or completes) the demo trust, its accounts and its reviews.
+pub async fn seed(state: &AppState) -> AppResult<Organisation> {
+    let store = &state.store;
     let ods = parse(OdsCode::parse("RDM01"))?;
     let org = if let Some(org) = store.find_organisation_by_ods(&ods).await? {
         org
@@ -125,5 +126,19 @@ pub async fn seed(store: &Store) -> AppResult<Organisation> {
             None => store.set_network_admin(user.id, true).await?,
         }
     }
+    let champion = |email: &str| {
+        let email = EmailAddress::parse(email);
+        async move {
+            let email = parse(email)?;
+            store
+                .find_user_by_email(&email)
+                .await?
+                .map(|u| u.id)
+                .ok_or_else(|| AppError::Internal("demo champion missing".into()))
+        }
+    };
+    let clinical = champion(DEMO_ACCOUNTS[1].email).await?;
+    let finance = champion(DEMO_ACCOUNTS[2].email).await?;
+    crate::demo_reviews::seed_reviews(state, &org, clinical, finance).await?;
     Ok(org)
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod cookies;
 pub use commonground_domain::dates;
 pub mod demo;
+pub mod demo_reviews;
 pub mod emails;
 pub mod error;
 pub mod extractors;

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The CSRF key, shared with a second instance.
     pub secret: String,
+    /// The app's shared state, for calling library functions directly.
+    pub state: commonground_web::state::AppState,
     shutdown: Option<oneshot::Sender<()>>,
     /// Keeps a SQLite database's folder alive as long as the app.
     dir: Option<tempfile::TempDir>,
@@ -98,6 +100,7 @@ impl TestApp {
         .expect("valid test configuration");
         let state = commonground_web::prepare(config).await.expect("app starts");
         let store = state.store.clone();
+        let shared = state.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let app = commonground_web::app(state);
         tokio::spawn(async move {
@@ -112,6 +115,7 @@ impl TestApp {
             store,
             database_url: url.to_owned(),
             secret: secret.to_owned(),
+            state: shared,
             shutdown: Some(tx),
             dir: None,
         }
