@@ -246,62 +246,85 @@ pub async fn seed_reviews(
         .iter()
         .filter(|d| !existing.iter().any(|t| t == d.title))
     {
-        let invalid =
-            |e: commonground_domain::Invalid| AppError::Internal(format!("demo data: {e}"));
-        let (title, scope) = (
-            ReviewTitle::parse(demo.title).map_err(invalid)?,
-            ReviewScope::parse(demo.scope).map_err(invalid)?,
-        );
-        let fields = ReviewFields {
-            title: &title,
-            scope: &scope,
-            focus_areas: demo.focus,
-            clinical_champion: ChampionChoice::Member(clinical),
-            finance_champion: ChampionChoice::Member(finance),
-        };
-        let id = state
-            .store
-            .create_review(org.id, &fields, version, clinical)
-            .await?;
-        let ready: Vec<(ReadinessItem, String)> = ReadinessItem::ALL
+        seed_review(
+            state,
+            org,
+            demo,
+            version,
+            (clinical, finance),
+            &divisions,
+            &mut rng,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates one demo review: participants, links, answers, and (if finished) close and release.
+async fn seed_review(
+    state: &AppState,
+    org: &Organisation,
+    demo: &DemoReview<'_>,
+    version: commonground_domain::InstrumentVersionId,
+    (clinical, finance): (UserId, UserId),
+    divisions: &[String],
+    rng: &mut Seeded,
+) -> AppResult<()> {
+    let instrument = default_instrument();
+    let invalid = |e: commonground_domain::Invalid| AppError::Internal(format!("demo data: {e}"));
+    let (title, scope) = (
+        ReviewTitle::parse(demo.title).map_err(invalid)?,
+        ReviewScope::parse(demo.scope).map_err(invalid)?,
+    );
+    let fields = ReviewFields {
+        title: &title,
+        scope: &scope,
+        focus_areas: demo.focus,
+        clinical_champion: ChampionChoice::Member(clinical),
+        finance_champion: ChampionChoice::Member(finance),
+    };
+    let id = state
+        .store
+        .create_review(org.id, &fields, version, clinical)
+        .await?;
+    let ready: Vec<(ReadinessItem, String)> = ReadinessItem::ALL
+        .iter()
+        .map(|i| (*i, String::new()))
+        .collect();
+    state.store.set_readiness(org.id, id, &ready).await?;
+    let people = people(demo.people, demo.tag, divisions)?;
+    state.store.add_participants(org.id, id, &people).await?;
+    let invitees = state.store.participants_without_link(org.id, id).await?;
+    let mut links = Vec::new();
+    let mut tokens = Vec::new();
+    for person in &invitees {
+        let secret = NewSecret::generate("");
+        let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
+        tokens.push((person.email.clone(), secret.token.clone()));
+        let email = emails::questionnaire(org, demo.title, &person.name, &person.email, &link)?;
+        links.push((
+            NewLink {
+                participant: person.id,
+                secret,
+            },
+            email,
+        ));
+    }
+    state.store.open_questionnaire(org.id, id, &links).await?;
+    for person in people.iter().take(demo.answering) {
+        if let Some((_, token)) = tokens
             .iter()
-            .map(|i| (*i, String::new()))
-            .collect();
-        state.store.set_readiness(org.id, id, &ready).await?;
-        let people = people(demo.people, demo.tag, &divisions)?;
-        state.store.add_participants(org.id, id, &people).await?;
-        let invitees = state.store.participants_without_link(org.id, id).await?;
-        let mut links = Vec::new();
-        let mut tokens = Vec::new();
-        for person in &invitees {
-            let secret = NewSecret::generate("");
-            let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
-            tokens.push((person.email.clone(), secret.token.clone()));
-            let email = emails::questionnaire(org, demo.title, &person.name, &person.email, &link)?;
-            links.push((
-                NewLink {
-                    participant: person.id,
-                    secret,
-                },
-                email,
-            ));
+            .find(|(email, _)| email == person.email.as_str())
+        {
+            state
+                .store
+                .submit_response(token, &answers(&instrument, person, rng))
+                .await?;
         }
-        state.store.open_questionnaire(org.id, id, &links).await?;
-        for person in people.iter().take(demo.answering) {
-            if let Some((_, token)) = tokens
-                .iter()
-                .find(|(email, _)| email == person.email.as_str())
-            {
-                state
-                    .store
-                    .submit_response(token, &answers(&instrument, person, &mut rng))
-                    .await?;
-            }
-        }
-        if demo.finish {
-            state.store.close_questionnaire(org.id, id).await?;
-            state.store.release_results(org.id, id).await?;
-        }
+    }
+    if demo.finish {
+        state.store.close_questionnaire(org.id, id).await?;
+        state.store.release_results(org.id, id).await?;
     }
     Ok(())
 }
