@@ -3,6 +3,8 @@
 //! Switched on by `COMMONGROUND_BROWSER_TESTS=1` (as `.ci/run` does); then a missing Chromium,
 //! chromedriver or axe-core fails the test rather than skipping it.
 
+use std::fmt::Write;
+
 use commonground_domain::Role;
 
 use crate::support::TestApp;
@@ -264,5 +266,164 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         visit(&browser, &app, "/outbox", &at("all outbox")).await;
         browser.goto(&app.url("/account")).await;
         browser.submit("header form button").await;
+    }
+}
+
+/// Answers every question on the questionnaire page the way a person would, then sends it.
+const ANSWER_EVERYTHING: &str = "
+    const groups = new Map();
+    for (const radio of document.querySelectorAll('main input[type=radio]')) {
+        if (!groups.has(radio.name)) groups.set(radio.name, []);
+        groups.get(radio.name).push(radio);
+    }
+    for (const [name, radios] of groups) {
+        if (radios.some(r => r.checked)) continue;
+        const agree = radios.find(r => r.value === (name.startsWith('s-') ? arguments[0] : ''));
+        (agree || radios[0]).click();
+    }
+    document.querySelector('main input[name=barriers]').click();
+";
+
+#[tokio::test]
+async fn a_champion_runs_a_review_from_start_to_results() {
+    if !enabled() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let org = app
+        .organisation("Northshire Hospitals NHS Foundation Trust", "RX1")
+        .await;
+    app.member(org.id, "lead@trust.nhs.uk", &[Role::Champion])
+        .await;
+    let fbp = app
+        .member(org.id, "fbp@trust.nhs.uk", &[Role::Champion])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/sign-in")).await;
+    browser.fill("#email", "lead@trust.nhs.uk").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.submit("main form button[type=submit]").await;
+    for (width, height) in [(1280, 900), (360, 740)] {
+        browser.resize(width, height).await;
+        let at = |name: &str| format!("walk-through: {name} at {width}px");
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{}/reviews/new", org.id),
+            &at("new review"),
+        )
+        .await;
+        browser.fill("#title", &format!("Theatres {width}")).await;
+        browser
+            .fill("#scope", "Theatre teams and their finance partners")
+            .await;
+        browser.click("#focus_areas").await;
+        browser
+            .click(&format!("#finance_champion option[value='{}']", fbp.id))
+            .await;
+        browser.submit("main form button[type=submit]").await;
+        browser.check_page(&at("review")).await;
+
+        // Thirty people from a spreadsheet: ten in finance, twenty clinical.
+        let csv = (0..30).fold(String::from("name,email,profession group,role level\n"), |mut csv, i| {
+            let profession = if i % 3 == 0 { "Finance" } else { "Nursing" };
+            let _ = writeln!(csv, "Person {i},p{i}.w{width}@trust.nhs.uk,{profession},Middle manager or team leader");
+            csv
+        });
+        let file = dir.path().join(format!("people-{width}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        browser.submit("a[href$='/participants']").await;
+        browser.choose_file("#file", &file).await;
+        browser.submit("main form[enctype] button").await;
+        browser.check_page(&at("participants imported")).await;
+        browser.submit("a[href$='/questionnaire']").await;
+        browser.submit("main form button").await;
+        browser.check_page(&at("questionnaire open")).await;
+        let review_tab = format!("/organisations/{}/reviews", org.id);
+        let review_path = {
+            let reviews = app.store.list_reviews(org.id).await.unwrap();
+            let review = reviews
+                .iter()
+                .find(|r| r.title == format!("Theatres {width}"))
+                .unwrap();
+            format!("{review_tab}/{}", review.id)
+        };
+
+        // Each person answers from the link in their email.
+        let messages = app
+            .store
+            .list_outbox(
+                commonground_store::outbox::OutboxScope::Organisation(org.id),
+                200,
+                0,
+            )
+            .await
+            .unwrap();
+        let links: Vec<(String, String)> = messages
+            .iter()
+            .filter(|m| m.to.contains(&format!(".w{width}@")))
+            .map(|m| {
+                let start = m.text.find("/q/").unwrap();
+                (
+                    m.to.clone(),
+                    m.text[start..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(links.len(), 30);
+        for (i, (email, link)) in links.iter().enumerate() {
+            browser.goto(&app.url(link)).await;
+            if i == 0 {
+                browser.check_page(&at("questionnaire")).await;
+            }
+            let finance = email
+                .trim_start_matches('p')
+                .split('.')
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+                % 3
+                == 0;
+            let answer = if finance { "2" } else { "4" };
+            let script = format!("return (function() {{ {ANSWER_EVERYTHING} }})('{answer}');");
+            browser.script(&script).await;
+            browser.submit("main form button[type=submit]").await;
+            assert!(
+                browser.title().await.starts_with("Thank you"),
+                "{email} answered"
+            );
+            if i == 0 {
+                browser.check_page(&at("thank you")).await;
+            }
+        }
+
+        browser
+            .goto(&app.url(&format!("{review_path}/questionnaire")))
+            .await;
+        browser.check_page(&at("all answered")).await;
+        browser.submit("main form[action$='/close'] button").await;
+        browser.check_page(&at("closed")).await;
+        browser.script("window.confirm = () => true;").await;
+        browser.submit("main form[action$='/release'] button").await;
+        browser.check_page(&at("released")).await;
+        browser
+            .goto(&app.url(&format!("{review_path}/results")))
+            .await;
+        browser.check_page(&at("results")).await;
+        let text = browser
+            .script("return document.querySelector('main').innerText;")
+            .await;
+        let text = text.as_str().unwrap_or_default();
+        assert!(text.contains("30 people answered"), "{text}");
+        assert!(
+            text.contains("+2.00"),
+            "clinical 4 against finance 2 on every factor"
+        );
     }
 }
