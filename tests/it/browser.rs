@@ -163,6 +163,19 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         visit(
             &browser,
             &app,
+            &format!("/organisations/{org}/questionnaires"),
+            &at("questionnaires"),
+        )
+        .await;
+        browser.submit("main table a").await;
+        browser.check_page(&at("adapt a questionnaire")).await;
+        browser
+            .script("document.querySelector('#definition').value = 'title = \"x\"';")
+            .await;
+        submit_and_check(&browser, &at("adapt a questionnaire with errors")).await;
+        visit(
+            &browser,
+            &app,
             &format!("/organisations/{org}/outbox"),
             &at("outbox"),
         )

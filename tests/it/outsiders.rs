@@ -18,6 +18,7 @@ fn concrete(route: &RouteInfo, ids: &Ids) -> String {
         .replace("{token_id}", &ids.token.to_string())
         .replace("{review_id}", &ids.review.to_string())
         .replace("{participant_id}", &ids.participant.to_string())
+        .replace("{version_id}", "1")
         .replace("{token}", "not-a-real-secret")
         .replace("{file}", "app.css")
 }

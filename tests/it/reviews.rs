@@ -513,3 +513,131 @@ async fn only_the_people_running_a_review_see_it() {
     let network = s.app.signed_in("network@nhs.net").await;
     assert_eq!(s.app.status_of(&network, &review).await, 403);
 }
+
+#[tokio::test]
+async fn an_admin_adapts_the_questionnaire_into_a_new_version() {
+    let s = setup().await;
+    let admin = s.app.signed_in("admin@trust.nhs.uk").await;
+    let list = format!("/organisations/{}/questionnaires", s.org);
+    assert_eq!(
+        s.app.status_of(&s.lead, &list).await,
+        403,
+        "champions do not adapt questionnaires"
+    );
+    let page = admin
+        .get(s.app.url(&list))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("/questionnaires/").unwrap() + "/questionnaires/".len();
+    let version_id: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let adapt = format!("{list}/{version_id}/adapt");
+    let original = commonground_domain::instrument::default_instrument().to_toml();
+
+    let broken = s
+        .app
+        .submit(
+            &admin,
+            &adapt,
+            &adapt,
+            &[("definition", "title = \"Oops\"\nversion = \n")],
+        )
+        .await;
+    assert_eq!(broken.status(), 422);
+    assert!(
+        text_of(&broken.text().await.unwrap()).contains("line 2"),
+        "TOML errors say where"
+    );
+    let duplicate = original.replacen("key = \"purpose-2\"", "key = \"purpose-1\"", 1);
+    let refused = s
+        .app
+        .submit(&admin, &adapt, &adapt, &[("definition", &duplicate)])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        text_of(&refused.text().await.unwrap()).contains("purpose-1"),
+        "the repeated key is named"
+    );
+
+    let reworded = original.replacen(
+        "Clinical and finance colleagues",
+        "Our clinicians and our finance team",
+        1,
+    );
+    assert_ne!(
+        reworded, original,
+        "the default wording was found to reword"
+    );
+    let saved = s
+        .app
+        .submit(&admin, &adapt, &adapt, &[("definition", &reworded)])
+        .await;
+    assert_eq!(saved.status(), 200);
+    assert!(text_of(&saved.text().await.unwrap()).contains("Saved as version 2"));
+
+    // A champion starts a review with version 2; its questionnaire shows the new wording.
+    let versions = s
+        .app
+        .store
+        .instrument_versions(commonground_domain::OrganisationId(s.org))
+        .await
+        .unwrap();
+    let v2 = versions
+        .iter()
+        .find(|v| v.version == 2)
+        .unwrap()
+        .id
+        .to_string();
+    let reviews = format!("/organisations/{}/reviews", s.org);
+    let created = s
+        .app
+        .submit(
+            &s.lead,
+            &format!("{reviews}/new"),
+            &reviews,
+            &[
+                ("title", "Adapted"),
+                ("scope", "Theatres"),
+                ("focus_areas", "workforce"),
+                ("instrument_version", &v2),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let path = created.headers()["location"].to_str().unwrap().to_owned();
+    let overview = text_of(
+        &s.lead
+            .get(s.app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(overview.contains("(version 2)"), "{overview}");
+    let forged = s
+        .app
+        .submit(
+            &s.lead,
+            &format!("{reviews}/new"),
+            &reviews,
+            &[
+                ("title", "Forged"),
+                ("scope", "Theatres"),
+                ("focus_areas", "workforce"),
+                ("instrument_version", "999"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status(), 422);
+    assert!(
+        text_of(&forged.text().await.unwrap()).contains("Choose a questionnaire from the list")
+    );
+}

@@ -31,3 +31,6 @@ CREATE TABLE comments (
     body TEXT NOT NULL
 ){{without_rowid}};
 CREATE INDEX comments_by_review ON comments (review_id);
+
+-- Version numbers are shared by shipped and adapted copies of an instrument, and never reused.
+CREATE UNIQUE INDEX instrument_versions_unique ON instrument_versions (instrument_key, version);

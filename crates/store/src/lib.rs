@@ -19,6 +19,7 @@ mod secret;
 
 pub mod api_tokens;
 pub mod divisions;
+pub mod instruments;
 pub mod invitations;
 pub mod members;
 pub mod organisations;

@@ -57,6 +57,17 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         Some(secret) => secret.expose().as_bytes().into(),
         None => store.instance_secret("csrf_key").await?.into_bytes().into(),
     };
+    // The questionnaire shipped with this release is stored once, so organisations can list,
+    // adapt and choose it before any review exists.
+    let instrument = commonground_domain::instrument::default_instrument();
+    store
+        .shipped_instrument_version(
+            &instrument.id,
+            instrument.version,
+            &instrument.title,
+            &instrument.to_toml(),
+        )
+        .await?;
     let (_, _, openapi) = router::routes();
     Ok(AppState {
         store,

@@ -1,7 +1,10 @@
 //! A review's details and champions as typed, shared by the review pages and the API.
 
+use commonground_domain::instrument::default_instrument;
 use commonground_domain::review::{FocusArea, ReviewScope, ReviewTitle, parse_focus_areas};
-use commonground_domain::{EmailAddress, OrganisationId, Role, RoleSet, UserId};
+use commonground_domain::{
+    EmailAddress, InstrumentVersionId, OrganisationId, Role, RoleSet, UserId,
+};
 use commonground_store::members::Member;
 use commonground_store::organisations::Organisation;
 use commonground_store::reviews::{Champion, ChampionChoice, Review, ReviewFields};
@@ -35,6 +38,9 @@ pub struct ReviewInput {
     pub finance_champion: NumberText,
     /// Or the email of someone to invite as finance champion (wins over the id).
     pub finance_champion_email: String,
+    /// The questionnaire version to use (id); empty means the latest shipped with the product.
+    #[schema(value_type = Option<i64>)]
+    pub instrument_version: NumberText,
 }
 
 /// A checked review: its fields as the store takes them.
@@ -83,6 +89,7 @@ impl ReviewInput {
             clinical_champion_email: clinical_email,
             finance_champion: NumberText(finance),
             finance_champion_email: finance_email,
+            instrument_version: NumberText(review.instrument_version_id.to_string()),
         }
     }
 
@@ -199,4 +206,41 @@ pub async fn reviews_visible_to(
         .into_iter()
         .filter(|r| is_admin || r.is_run_by(user))
         .collect())
+}
+
+/// The questionnaire version a new review will use: the one chosen (which must be shipped or the
+/// organisation's own), or the latest shipped with the product.
+pub async fn resolve_version(
+    state: &AppState,
+    org: OrganisationId,
+    input: &ReviewInput,
+) -> AppResult<Result<InstrumentVersionId, FormErrors>> {
+    let chosen = input.instrument_version.0.trim();
+    if chosen.is_empty() {
+        let instrument = default_instrument();
+        let id = state
+            .store
+            .shipped_instrument_version(
+                &instrument.id,
+                instrument.version,
+                &instrument.title,
+                &instrument.to_toml(),
+            )
+            .await?;
+        return Ok(Ok(id));
+    }
+    let id = chosen.parse::<i64>().ok().map(InstrumentVersionId);
+    let found = match id {
+        Some(id) => state
+            .store
+            .instrument_version_definition(org, id)
+            .await?
+            .map(|(v, _)| v.id),
+        None => None,
+    };
+    Ok(found.ok_or_else(|| {
+        let mut errors = FormErrors::new();
+        errors.add("instrument_version", "Choose a questionnaire from the list");
+        errors
+    }))
 }

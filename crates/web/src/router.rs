@@ -18,7 +18,7 @@ use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::pages::{
     account, auth, home, invitations, members, organisations, outbox, participants, password_reset,
-    questionnaire, results, review_questionnaire, reviews,
+    questionnaire, questionnaires, results, review_questionnaire, reviews,
 };
 use crate::state::AppState;
 
@@ -360,6 +360,21 @@ fn pages() -> Pages {
             "/organisations/{org_id}/reviews/{review_id}/results",
             OrgMember,
             results::show_results,
+        )
+        .get(
+            "/organisations/{org_id}/questionnaires",
+            OrgAdmin,
+            questionnaires::list_questionnaires,
+        )
+        .get(
+            "/organisations/{org_id}/questionnaires/{version_id}/adapt",
+            OrgAdmin,
+            questionnaires::edit_questionnaire,
+        )
+        .post(
+            "/organisations/{org_id}/questionnaires/{version_id}/adapt",
+            OrgAdmin,
+            questionnaires::create_questionnaire_version,
         )
         // Participants, by personal link and without an account
         .get("/q/{token}", SecretLink, questionnaire::show_questionnaire)

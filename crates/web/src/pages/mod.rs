@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod participants;
 pub mod password_reset;
 pub mod questionnaire;
+pub mod questionnaires;
 pub mod results;
 pub mod review_questionnaire;
 pub mod reviews;

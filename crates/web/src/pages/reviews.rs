@@ -4,9 +4,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use commonground_domain::instrument::default_instrument;
 use commonground_domain::review::{FocusArea, Progress, ReadinessItem, STEPS, current_step};
 use commonground_domain::{OrganisationId, ReviewId, Role};
+use commonground_store::instruments::InstrumentVersion;
 use commonground_store::members::Member;
 use commonground_store::reviews::{Champion, Review};
 
@@ -15,7 +15,9 @@ use crate::error::AppResult;
 use crate::extractors::{Form, OrgMember, ReviewCreator, ReviewRunner, SignedIn};
 use crate::forms::FormErrors;
 use crate::inputs::NumberText;
-use crate::review_input::{ReviewInput, invite_champions, members_of, reviews_visible_to};
+use crate::review_input::{
+    ReviewInput, invite_champions, members_of, resolve_version, reviews_visible_to,
+};
 use crate::state::AppState;
 
 /// A checkbox or select option.
@@ -67,6 +69,8 @@ pub struct ReviewFormPage {
     scope: String,
     focus_options: Vec<Choice>,
     champions: Vec<ChampionField>,
+    /// Questionnaire versions to choose from (new reviews only; a review keeps its version).
+    versions: Vec<ChampionOption>,
 }
 
 /// A review's overview.
@@ -120,6 +124,7 @@ fn input_from(form: &Form) -> ReviewInput {
         clinical_champion_email: form.get("clinical_champion_email").to_owned(),
         finance_champion: NumberText(form.get("finance_champion").to_owned()),
         finance_champion_email: form.get("finance_champion_email").to_owned(),
+        instrument_version: NumberText(form.get("instrument_version").to_owned()),
     }
 }
 
@@ -158,6 +163,7 @@ fn form_page(
                 checked: input.focus_areas.iter().any(|f| f == a.as_str()),
             })
             .collect(),
+        versions: Vec::new(),
         champions: vec![
             ChampionField {
                 field: "clinical_champion",
@@ -175,6 +181,24 @@ fn form_page(
             },
         ],
     }
+}
+
+/// The questionnaire versions as select options, the chosen one (or the newest) selected.
+fn version_options(versions: &[InstrumentVersion], input: &ReviewInput) -> Vec<ChampionOption> {
+    let chosen = input.instrument_version.0.trim();
+    versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ChampionOption {
+            value: v.id.to_string(),
+            label: format!("{} (version {})", v.title, v.version),
+            selected: if chosen.is_empty() {
+                i == 0 && v.organisation_id.is_none()
+            } else {
+                chosen == v.id.to_string()
+            },
+        })
+        .collect()
 }
 
 /// The new-review form's title, action, back link and button.
@@ -231,13 +255,12 @@ pub async fn new_review(
         ..ReviewInput::default()
     };
     let form = new_form(member.org.id);
-    Ok(ok(form_page(
-        &member,
-        &members,
+    let mut page = form_page(&member, &members, &input, FormErrors::new(), form);
+    page.versions = version_options(
+        &state.store.instrument_versions(member.org.id).await?,
         &input,
-        FormErrors::new(),
-        form,
-    )))
+    );
+    Ok(ok(page))
 }
 
 /// `POST /organisations/{org_id}/reviews`
@@ -252,25 +275,21 @@ pub async fn create_review(
     let parsed = match input.parse(&members) {
         Ok(parsed) => parsed,
         Err(errors) => {
-            return Ok(invalid(form_page(
-                &member,
-                &members,
-                &input,
-                errors,
-                new_form(org),
-            )));
+            let versions = state.store.instrument_versions(org).await?;
+            let mut page = form_page(&member, &members, &input, errors, new_form(org));
+            page.versions = version_options(&versions, &input);
+            return Ok(invalid(page));
         }
     };
-    let instrument = default_instrument();
-    let version = state
-        .store
-        .shipped_instrument_version(
-            &instrument.id,
-            instrument.version,
-            &instrument.title,
-            &instrument.to_toml(),
-        )
-        .await?;
+    let version = match resolve_version(&state, org, &input).await? {
+        Ok(version) => version,
+        Err(errors) => {
+            let versions = state.store.instrument_versions(org).await?;
+            let mut page = form_page(&member, &members, &input, errors, new_form(org));
+            page.versions = version_options(&versions, &input);
+            return Ok(invalid(page));
+        }
+    };
     let id = state
         .store
         .create_review(org, &parsed.fields(), version, member.caller.user.id)

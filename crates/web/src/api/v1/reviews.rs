@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use commonground_domain::instrument::default_instrument;
 use commonground_store::reviews::{Champion, Review};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,7 +11,9 @@ use crate::api::Problem;
 use crate::dates::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, OrgMember, ReviewCreator, ReviewRunner};
-use crate::review_input::{ReviewInput, invite_champions, members_of, reviews_visible_to};
+use crate::review_input::{
+    ReviewInput, invite_champions, members_of, resolve_version, reviews_visible_to,
+};
 use crate::state::AppState;
 
 /// A champion slot.
@@ -127,16 +128,7 @@ pub async fn create_review(
 ) -> AppResult<(StatusCode, Json<ReviewBody>)> {
     let members = members_of(&state, member.org.id).await?;
     let parsed = input.parse(&members)?;
-    let instrument = default_instrument();
-    let version = state
-        .store
-        .shipped_instrument_version(
-            &instrument.id,
-            instrument.version,
-            &instrument.title,
-            &instrument.to_toml(),
-        )
-        .await?;
+    let version = resolve_version(&state, member.org.id, &input).await??;
     let id = state
         .store
         .create_review(
