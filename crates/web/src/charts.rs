@@ -2,7 +2,7 @@
 //! `<figure>` beside a table of the same figures, which is what screen readers read; the SVG
 //! itself is hidden from them and scales to the width of the page.
 
-use charts_rs::{HorizontalBarChart, Series};
+use charts_rs::{HeatmapChart, HorizontalBarChart, Series};
 
 /// Colours from the NHS palette: blue for clinical or overall, dark grey for finance.
 const COLOURS: [&str; 2] = ["#005eb8", "#425563"];
@@ -38,6 +38,32 @@ pub fn agreement_bars(labels: &[String], series: &[(&str, Vec<f64>)]) -> String 
     responsive(&chart.svg().unwrap_or_default())
 }
 
+/// A heatmap of percentages: one row per `rows` label, one column per `columns` label, darker
+/// blue for a larger share.
+#[must_use]
+pub fn percent_heatmap(rows: &[String], columns: &[String], percents: &[Vec<f64>]) -> String {
+    // The chart draws its first row at the bottom: reverse so the page's order reads down.
+    let rows: Vec<String> = rows.iter().rev().cloned().collect();
+    let mut cells = Vec::new();
+    for (row, values) in percents.iter().rev().enumerate() {
+        for (column, value) in values.iter().enumerate() {
+            cells.push((row * columns.len() + column, *value as f32));
+        }
+    }
+    let mut chart = HeatmapChart::new(cells, columns.to_vec(), rows);
+    chart.base.width = 640.0;
+    let rows_count = u16::try_from(rows.len()).unwrap_or(u16::MAX);
+    chart.base.height = 70.0 + 60.0 * f32::from(rows_count);
+    "Arial".clone_into(&mut chart.base.font_family);
+    chart.heatmap_series.min = 0.0;
+    chart.heatmap_series.max = 100.0;
+    chart.heatmap_series.min_color = "#e8f1f9".into();
+    chart.heatmap_series.max_color = "#003087".into();
+    chart.heatmap_series.min_font_color = "#212b32".into();
+    chart.heatmap_series.max_font_color = "#ffffff".into();
+    responsive(&chart.svg().unwrap_or_default())
+}
+
 /// Drops the fixed size from the root element, keeping the view box, so CSS can scale it.
 fn responsive(svg: &str) -> String {
     let Some(end) = svg.find('>') else {
@@ -66,5 +92,11 @@ mod tests {
         assert!(svg.contains("aria-hidden=\"true\""));
         assert!(svg.contains("Shared purpose"));
         assert!(!svg.contains("<script"));
+        let heat = percent_heatmap(
+            &["Whole organisation".to_owned()],
+            &["Fully".to_owned(), "Never".to_owned()],
+            &[vec![10.0, 90.0]],
+        );
+        assert!(heat.starts_with("<svg viewBox=") && heat.contains("Never"));
     }
 }

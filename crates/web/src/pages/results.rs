@@ -10,7 +10,7 @@ use commonground_domain::results::{
 };
 
 use super::{Chrome, ok};
-use crate::charts::agreement_bars;
+use crate::charts::{agreement_bars, percent_heatmap};
 use crate::error::AppResult;
 use crate::extractors::{ReviewRunner, SignedIn};
 use crate::review_results::{Loaded, PromptComments, load};
@@ -68,6 +68,7 @@ pub struct ReportView {
     breakdowns: Vec<BreakdownTable>,
     statements: Vec<(String, Vec<FigureRow>)>,
     involvement: Vec<InvolvementRow>,
+    involvement_chart: Option<String>,
     involvement_source: String,
     choices: Vec<(&'static str, Vec<ChoiceRow>)>,
     rankings_source: String,
@@ -177,6 +178,7 @@ fn view(report: &Report) -> ReportView {
             })
             .collect(),
         involvement: involvement_rows(report),
+        involvement_chart: involvement_heatmap(report),
         involvement_source: report.involvement_source.source.clone(),
         choices: vec![
             ("Barriers", choice_rows(&report.barriers)),
@@ -254,6 +256,23 @@ fn breakdown_tables(report: &Report) -> Vec<BreakdownTable> {
             },
         })
         .collect()
+}
+
+/// Scopes down, levels across, for the scopes with figures shown.
+fn involvement_heatmap(report: &Report) -> Option<String> {
+    let shown: Vec<_> = report
+        .involvement
+        .iter()
+        .filter_map(|i| i.counts.as_ref().map(|c| (i.label.clone(), c)))
+        .collect();
+    let first = shown.first()?;
+    let levels: Vec<String> = first.1.levels.iter().map(|l| l.label.clone()).collect();
+    let rows: Vec<String> = shown.iter().map(|(label, _)| label.clone()).collect();
+    let percents: Vec<Vec<f64>> = shown
+        .iter()
+        .map(|(_, c)| c.levels.iter().map(|l| l.share.percent).collect())
+        .collect();
+    Some(percent_heatmap(&rows, &levels, &percents))
 }
 
 fn involvement_rows(report: &Report) -> Vec<InvolvementRow> {
