@@ -50,9 +50,9 @@ pub fn percent_heatmap(rows: &[String], columns: &[String], percents: &[Vec<f64>
             cells.push((row * columns.len() + column, *value as f32));
         }
     }
+    let rows_count = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     let mut chart = HeatmapChart::new(cells, columns.to_vec(), rows);
     chart.base.width = 640.0;
-    let rows_count = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     chart.base.height = 70.0 + 60.0 * f32::from(rows_count);
     "Arial".clone_into(&mut chart.base.font_family);
     chart.heatmap_series.min = 0.0;
