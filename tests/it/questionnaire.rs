@@ -568,3 +568,103 @@ async fn the_questionnaire_through_the_api() {
     );
     assert_eq!(r.app.count("responses").await, 1);
 }
+
+#[tokio::test]
+async fn a_link_only_accepts_its_own_reviews_questions() {
+    use commonground_domain::participants::{NewParticipant, ProfessionGroup, RoleLevel};
+    use commonground_domain::review::{FocusArea, ReviewScope, ReviewTitle};
+    use commonground_domain::{EmailAddress, PersonName};
+    use commonground_store::NewSecret;
+    use commonground_store::outbox::OutgoingEmail;
+    use commonground_store::questionnaire::NewLink;
+    use commonground_store::reviews::{ChampionChoice, ReviewFields};
+
+    // Review A uses the default questionnaire; review B an adapted copy with one more statement.
+    let a = review_with(3).await;
+    a.post("open").await;
+    let link_a = a.links().await.remove(0);
+    let mut adapted = default_instrument();
+    adapted.factors[0]
+        .statements
+        .push(commonground_domain::instrument::Statement {
+            key: "purpose-extra".into(),
+            text: "We agree priorities for the year together".into(),
+        });
+    adapted.version = 2;
+    let store = &a.app.store;
+    let version = store
+        .create_instrument_version(a.org, &adapted.id, 2, &adapted.title, &adapted.to_toml())
+        .await
+        .unwrap();
+    let (title, scope) = (
+        ReviewTitle::parse("Other review").unwrap(),
+        ReviewScope::parse("Elsewhere").unwrap(),
+    );
+    let fields = ReviewFields {
+        title: &title,
+        scope: &scope,
+        focus_areas: &[FocusArea::Workforce],
+        clinical_champion: ChampionChoice::Nobody,
+        finance_champion: ChampionChoice::Nobody,
+    };
+    let lead = store.list_members(a.org).await.unwrap()[0].user.id;
+    let b = store
+        .create_review(a.org, &fields, version, lead)
+        .await
+        .unwrap();
+    let person = NewParticipant {
+        name: PersonName::parse("Bea").unwrap(),
+        email: EmailAddress::parse("bea@trust.nhs.uk").unwrap(),
+        profession: ProfessionGroup::Finance,
+        division: None,
+        role_level: RoleLevel::Middle,
+    };
+    store.add_participants(a.org, b, &[person]).await.unwrap();
+    let invitee = store
+        .participants_without_link(a.org, b)
+        .await
+        .unwrap()
+        .remove(0);
+    let secret = NewSecret::generate("");
+    let link_b = format!("/q/{}", secret.token);
+    let email = OutgoingEmail {
+        organisation: Some(a.org),
+        to: invitee.email.clone(),
+        subject: "x".into(),
+        text: "x".into(),
+        html: "x".into(),
+    };
+    store
+        .open_questionnaire(
+            a.org,
+            b,
+            &[(
+                NewLink {
+                    participant: invitee.id,
+                    secret,
+                },
+                email,
+            )],
+        )
+        .await
+        .unwrap();
+
+    // Answers for B (with the extra statement) through A's link, and A's answers through B's.
+    let mut for_b = answers("finance", 1);
+    for_b.push(("s-purpose-extra".into(), "4".into()));
+    let wrong = send(&a.app, &link_a, &for_b).await;
+    assert_eq!(wrong.status(), 422);
+    assert!(text_of(&wrong.text().await.unwrap()).contains("does not ask"));
+    let missing = send(&a.app, &link_b, &answers("finance", 1)).await;
+    assert_eq!(missing.status(), 422);
+    assert!(
+        text_of(&missing.text().await.unwrap())
+            .contains("We agree priorities for the year together")
+    );
+    assert_eq!(a.app.count("responses").await, 0);
+    assert_eq!(
+        send(&a.app, &link_b, &for_b).await.status(),
+        200,
+        "B's own questions are accepted"
+    );
+}
