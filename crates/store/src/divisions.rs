@@ -31,6 +31,16 @@ impl Store {
             .collect())
     }
 
+    /// Just the names of an organisation's divisions, by name.
+    pub async fn division_names(&self, org: OrganisationId) -> Result<Vec<String>> {
+        Ok(self
+            .list_divisions(org)
+            .await?
+            .into_iter()
+            .map(|d| d.name)
+            .collect())
+    }
+
     /// Adds a division; its name must be new in the organisation.
     pub async fn create_division(
         &self,

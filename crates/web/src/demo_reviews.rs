@@ -204,13 +204,7 @@ pub async fn seed_reviews(
         .into_iter()
         .map(|r| r.title)
         .collect();
-    let divisions: Vec<String> = state
-        .store
-        .list_divisions(org.id)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
+    let divisions: Vec<String> = state.store.division_names(org.id).await?;
     let reviews = [
         DemoReview {
             title: "Theatres and anaesthetics",

@@ -76,13 +76,7 @@ async fn page(
 ) -> AppResult<ParticipantsPage> {
     let org = runner.member.org.id;
     let participants = state.store.list_participants(org, runner.review.id).await?;
-    let divisions: Vec<String> = state
-        .store
-        .list_divisions(org)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
+    let divisions: Vec<String> = state.store.division_names(org).await?;
     let profiles: Vec<ParticipantProfile> = participants
         .iter()
         .map(|p| ParticipantProfile {
@@ -207,13 +201,7 @@ pub async fn create_participant(
         role_level: form.get("role_level").to_owned(),
     };
     let org = runner.member.org.id;
-    let divisions: Vec<String> = state
-        .store
-        .list_divisions(org)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
+    let divisions: Vec<String> = state.store.division_names(org).await?;
     let mut errors = FormErrors::new();
     let Some(person) = input
         .parse(&divisions, "", &mut errors)
@@ -268,13 +256,7 @@ pub async fn import_participants(
             ));
         }
     };
-    let divisions: Vec<String> = state
-        .store
-        .list_divisions(org)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
+    let divisions: Vec<String> = state.store.division_names(org).await?;
     match parse_participants_csv(&bytes, &divisions) {
         Ok(import) => {
             let added = state

@@ -288,13 +288,7 @@ async fn context(
     })?;
     let instrument =
         Instrument::parse(&target.instrument).map_err(|e| AppError::Internal(e.to_string()))?;
-    let divisions = state
-        .store
-        .list_divisions(target.organisation_id)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
+    let divisions = state.store.division_names(target.organisation_id).await?;
     let min_group = state
         .store
         .get_organisation(target.organisation_id)

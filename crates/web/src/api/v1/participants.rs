@@ -73,13 +73,7 @@ fn added_body(added: Added, notices: Vec<String>) -> AddedBody {
 }
 
 async fn divisions(state: &AppState, runner: &ReviewRunner<ApiUser>) -> AppResult<Vec<String>> {
-    Ok(state
-        .store
-        .list_divisions(runner.member.org.id)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect())
+    Ok(state.store.division_names(runner.member.org.id).await?)
 }
 
 /// Lists a review's participants.

@@ -133,13 +133,7 @@ async fn questionnaire_of(
         .ok_or(AppError::NotFound)?;
     let instrument =
         Instrument::parse(&target.instrument).map_err(|e| AppError::Internal(e.to_string()))?;
-    let divisions = state
-        .store
-        .list_divisions(target.organisation_id)
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
+    let divisions = state.store.division_names(target.organisation_id).await?;
     Ok((target, instrument, divisions))
 }
 
