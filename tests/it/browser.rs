@@ -238,6 +238,8 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         browser.check_page(&at("questionnaire tab, draft")).await;
         browser.submit("main form button").await;
         browser.check_page(&at("questionnaire tab, open")).await;
+        let tab = browser.script("return location.href;").await;
+        let tab = tab.as_str().unwrap_or_default().to_owned();
         let link = app
             .store
             .list_outbox(commonground_store::outbox::OutboxScope::Everything, 1, 0)
@@ -252,6 +254,17 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
             .to_owned();
         visit(&browser, &app, &link, &at("questionnaire")).await;
         submit_and_check(&browser, &at("questionnaire with errors")).await;
+        browser.goto(&tab).await;
+        browser
+            .submit("main form[action$='/open-link'] button")
+            .await;
+        browser.check_page(&at("open link made")).await;
+        let open_link = browser
+            .script("return document.querySelector('#open-link').textContent;")
+            .await;
+        let open_link = open_link.as_str().unwrap_or_default().trim().to_owned();
+        browser.goto(&open_link).await;
+        browser.check_page(&at("open link questionnaire")).await;
         visit(&browser, &app, "/account", &at("account")).await;
         browser.fill("#token_name", "Board pack script").await;
         browser

@@ -668,3 +668,79 @@ async fn a_link_only_accepts_its_own_reviews_questions() {
         "B's own questions are accepted"
     );
 }
+
+#[tokio::test]
+async fn an_open_link_takes_answers_from_anyone_until_it_stops() {
+    let r = review_with(3).await;
+    r.post("open").await;
+    let link = make_open_link(&r).await;
+    let page = reqwest::get(r.app.url(&link)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(text_of(&page.text().await.unwrap()).contains("This is an open link"));
+    assert_eq!(
+        send(&r.app, &link, &answers("finance", 1)).await.status(),
+        200
+    );
+    assert_eq!(
+        send(&r.app, &link, &answers("nursing", 2)).await.status(),
+        200
+    );
+    assert_eq!(r.app.count("responses").await, 2);
+    let invitees = r.app.store.invitees(r.org, r.id).await.unwrap();
+    assert!(
+        invitees.iter().all(|p| !p.responded),
+        "an open link marks nobody as answered"
+    );
+    let tab = text_of(
+        &r.lead
+            .get(r.app.url(&format!("{}/questionnaire", r.path)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        tab.contains("2 answers came through the open link"),
+        "{tab}"
+    );
+    assert!(!tab.contains(&link), "the link is shown only once");
+
+    // A new link replaces the old one; stopping it ends both.
+    let second = make_open_link(&r).await;
+    assert_eq!(
+        send(&r.app, &link, &answers("finance", 3)).await.status(),
+        410
+    );
+    let tab = format!("{}/questionnaire", r.path);
+    r.app
+        .submit(&r.lead, &tab, &format!("{tab}/open-link/remove"), &[])
+        .await;
+    assert_eq!(
+        send(&r.app, &second, &answers("finance", 3)).await.status(),
+        410
+    );
+    let third = make_open_link(&r).await;
+    r.post("close").await;
+    let late = send(&r.app, &third, &answers("finance", 3)).await;
+    assert_eq!(late.status(), 409);
+    assert_eq!(r.app.count("responses").await, 2);
+}
+
+/// Makes a new open link from the questionnaire tab and reads it off the page.
+async fn make_open_link(r: &Review) -> String {
+    let page = format!("{}/questionnaire", r.path);
+    let html = r
+        .app
+        .submit(&r.lead, &page, &format!("{page}/open-link"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("/q/open/").expect("the new open link is shown");
+    html[start..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect()
+}

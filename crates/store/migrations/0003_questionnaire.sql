@@ -34,3 +34,7 @@ CREATE INDEX comments_by_review ON comments (review_id);
 
 -- Version numbers are shared by shipped and adapted copies of an instrument, and never reused.
 CREATE UNIQUE INDEX instrument_versions_unique ON instrument_versions (instrument_key, version);
+
+-- An optional open link for a whole review (its hash), for when personal links cannot be used.
+ALTER TABLE reviews ADD COLUMN open_link_hash TEXT;
+CREATE UNIQUE INDEX reviews_by_open_link ON reviews (open_link_hash);

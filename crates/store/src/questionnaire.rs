@@ -64,6 +64,21 @@ pub struct LinkTarget {
     pub responded: bool,
 }
 
+/// What an open link leads to.
+#[derive(Debug, Clone)]
+pub struct OpenLinkTarget {
+    /// The organisation.
+    pub organisation_id: OrganisationId,
+    /// The organisation's name.
+    pub organisation_name: String,
+    /// The review's title.
+    pub review_title: String,
+    /// Where its questionnaire stands.
+    pub state: QuestionnaireState,
+    /// The instrument definition (TOML) the review pinned.
+    pub instrument: String,
+}
+
 /// The outcome of a submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Submitted {
@@ -317,6 +332,101 @@ impl Store {
         if marked.rows_affected() != 1 {
             return Ok(Submitted::AlreadyAnswered);
         }
+        insert_response(
+            &mut tx,
+            review,
+            &submission.record,
+            &NewSecret::generate("").token,
+            &iso_date(now()),
+        )
+        .await?;
+        for (prompt, body) in &submission.comments {
+            insert_comment(
+                &mut tx,
+                review,
+                prompt,
+                body,
+                &NewSecret::generate("").token,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Submitted::Stored)
+    }
+
+    /// Sets (or with `None` removes) a review's open link; false when `org` has no such review.
+    pub async fn set_open_link(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+        hash: Option<&str>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE reviews SET open_link_hash = $1 WHERE id = $2 AND organisation_id = $3",
+        )
+        .bind(hash)
+        .bind(review.0)
+        .bind(org.0)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether a review has an open link.
+    pub async fn has_open_link(&self, org: OrganisationId, review: ReviewId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM reviews WHERE id = $1 AND organisation_id = $2 AND open_link_hash IS NOT NULL",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(row.get::<i64, _>(0) == 1)
+    }
+
+    /// What an open link leads to.
+    pub async fn open_link_target(&self, token: &str) -> Result<Option<OpenLinkTarget>> {
+        let row = sqlx::query(
+            "SELECT organisations.id, organisations.name, reviews.title, reviews.questionnaire_state, \
+             instrument_versions.definition FROM reviews \
+             JOIN organisations ON organisations.id = reviews.organisation_id \
+             JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
+             WHERE reviews.open_link_hash = $1",
+        )
+        .bind(hash_secret(token))
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.and_then(|row| {
+            Some(OpenLinkTarget {
+                organisation_id: OrganisationId(row.get(0)),
+                organisation_name: row.get(1),
+                review_title: row.get(2),
+                state: QuestionnaireState::parse(&row.get::<String, _>(3)).ok()?,
+                instrument: row.get(4),
+            })
+        }))
+    }
+
+    /// Stores a submission from an open link. Nobody is marked as answered: an open link cannot
+    /// tell who answered, so it cannot stop anyone answering twice.
+    pub async fn submit_open_response(
+        &self,
+        token: &str,
+        submission: &Submission,
+    ) -> Result<Submitted> {
+        let mut tx = self.begin_write().await?;
+        let target =
+            sqlx::query("SELECT id, questionnaire_state FROM reviews WHERE open_link_hash = $1")
+                .bind(hash_secret(token))
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(target) = target else {
+            return Ok(Submitted::UnknownLink);
+        };
+        if target.get::<String, _>(1) != QuestionnaireState::Open.as_str() {
+            return Ok(Submitted::NotOpen);
+        }
+        let review: i64 = target.get(0);
         insert_response(
             &mut tx,
             review,

@@ -377,6 +377,26 @@ fn pages() -> Pages {
             questionnaires::create_questionnaire_version,
         )
         // Participants, by personal link and without an account
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/open-link",
+            OrgMember,
+            review_questionnaire::create_open_link,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/open-link/remove",
+            OrgMember,
+            review_questionnaire::delete_open_link,
+        )
+        .get(
+            "/q/open/{token}",
+            SecretLink,
+            questionnaire::show_open_questionnaire,
+        )
+        .post(
+            "/q/open/{token}",
+            SecretLink,
+            questionnaire::create_open_response,
+        )
         .get("/q/{token}", SecretLink, questionnaire::show_questionnaire)
         .post("/q/{token}", SecretLink, questionnaire::create_response)
 }
@@ -427,6 +447,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(v1::questionnaire::get_questionnaire))
         .routes(routes!(v1::questionnaire::submit_response))
         .routes(routes!(v1::results::get_results))
+        .routes(routes!(
+            v1::questionnaire::create_open_link,
+            v1::questionnaire::delete_open_link
+        ))
 }
 
 /// The body limit of file uploads, on one API route.

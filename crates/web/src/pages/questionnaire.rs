@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use commonground_domain::OrganisationId;
 use commonground_domain::instrument::{Choice, Instrument};
 use commonground_domain::participants::{ProfessionGroup, RoleLevel};
 use commonground_domain::questionnaire::parse_submission;
@@ -73,6 +74,7 @@ pub struct QuestionnairePage {
     introduction: Vec<String>,
     min_group: u32,
     action: String,
+    open_link: bool,
     sections: Vec<Section>,
 }
 
@@ -276,25 +278,90 @@ fn sections(instrument: &Instrument, divisions: &[String], values: &Values) -> V
     vec![about, statements, involvement, choices, words]
 }
 
-async fn context(
+/// What the page shows, whichever kind of link led to it.
+struct Shown {
+    organisation: String,
+    review: String,
+    instrument: Instrument,
+    divisions: Vec<String>,
+    min_group: u32,
+    action: String,
+    open_link: bool,
+}
+
+fn not_valid() -> AppError {
+    AppError::Gone("This questionnaire link is not valid. Check you copied the whole link.".into())
+}
+
+async fn shown(
     state: &AppState,
-    token: &str,
-) -> AppResult<(LinkTarget, Instrument, Vec<String>, u32)> {
-    let target = state.store.link_target(token).await?.ok_or_else(|| {
-        AppError::Gone(
-            "This questionnaire link is not valid. Check you copied the whole link from the email."
-                .into(),
-        )
-    })?;
+    org: OrganisationId,
+    names: (String, String),
+    definition: &str,
+    action: String,
+    open_link: bool,
+) -> AppResult<Shown> {
     let instrument =
-        Instrument::parse(&target.instrument).map_err(|e| AppError::Internal(e.to_string()))?;
-    let divisions = state.store.division_names(target.organisation_id).await?;
+        Instrument::parse(definition).map_err(|e| AppError::Internal(e.to_string()))?;
     let min_group = state
         .store
-        .get_organisation(target.organisation_id)
+        .get_organisation(org)
         .await?
         .map_or(5, |o| o.min_reporting_group);
-    Ok((target, instrument, divisions, min_group))
+    Ok(Shown {
+        organisation: names.0,
+        review: names.1,
+        instrument,
+        divisions: state.store.division_names(org).await?,
+        min_group,
+        action,
+        open_link,
+    })
+}
+
+async fn personal(state: &AppState, token: &str) -> AppResult<(LinkTarget, Shown)> {
+    let target = state
+        .store
+        .link_target(token)
+        .await?
+        .ok_or_else(not_valid)?;
+    let names = (
+        target.organisation_name.clone(),
+        target.review_title.clone(),
+    );
+    let shown = shown(
+        state,
+        target.organisation_id,
+        names,
+        &target.instrument,
+        format!("/q/{token}"),
+        false,
+    )
+    .await?;
+    Ok((target, shown))
+}
+
+async fn open(state: &AppState, token: &str) -> AppResult<(QuestionnaireState, Shown)> {
+    let target = state
+        .store
+        .open_link_target(token)
+        .await?
+        .ok_or_else(not_valid)?;
+    let names = (
+        target.organisation_name.clone(),
+        target.review_title.clone(),
+    );
+    let action = format!("/q/open/{token}");
+    let shown = shown(
+        state,
+        target.organisation_id,
+        names,
+        &target.instrument,
+        action,
+        true,
+    )
+    .await?;
+    Ok((target.state, shown))
 }
 
 fn message(session: &Session, status: StatusCode, title: &str, text: &str) -> Response {
@@ -327,17 +394,24 @@ fn already(session: &Session, status: StatusCode) -> Response {
     )
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the page's parts, gathered by its two handlers"
-)]
+fn thanks(session: &Session) -> Response {
+    render(
+        StatusCode::OK,
+        MessagePage {
+            chrome: Chrome::new(session, "Thank you: your answers were sent"),
+            confirmation: true,
+            paragraphs: vec![
+                "Your answers are stored with no link to you.".to_owned(),
+                "The team will see the results once the questionnaire closes, and talk about them together at the first session.".to_owned(),
+            ],
+            link: None,
+        },
+    )
+}
+
 fn page(
     session: &Session,
-    target: &LinkTarget,
-    instrument: &Instrument,
-    divisions: &[String],
-    min_group: u32,
-    token: &str,
+    shown: &Shown,
     fields: &[(String, String)],
     errors: FormErrors,
 ) -> QuestionnairePage {
@@ -349,15 +423,30 @@ fn page(
         multi: fields,
     };
     QuestionnairePage {
-        chrome: Chrome::with_errors(session, instrument.title.clone(), &errors),
+        chrome: Chrome::with_errors(session, shown.instrument.title.clone(), &errors),
         errors,
-        organisation: target.organisation_name.clone(),
-        review: target.review_title.clone(),
-        introduction: instrument.introduction.clone(),
-        min_group,
-        action: format!("/q/{token}"),
-        sections: sections(instrument, divisions, &values),
+        organisation: shown.organisation.clone(),
+        review: shown.review.clone(),
+        introduction: shown.instrument.introduction.clone(),
+        min_group: shown.min_group,
+        action: shown.action.clone(),
+        open_link: shown.open_link,
+        sections: sections(&shown.instrument, &shown.divisions, &values),
     }
+}
+
+/// The form again with its errors, answers kept.
+fn with_errors(
+    session: &Session,
+    shown: &Shown,
+    fields: &[(String, String)],
+    problems: Vec<(String, String)>,
+) -> Response {
+    let mut errors = FormErrors::new();
+    for (field, message) in problems {
+        errors.add(&field, message);
+    }
+    invalid(page(session, shown, fields, errors))
 }
 
 /// `GET /q/{token}`
@@ -366,7 +455,7 @@ pub async fn show_questionnaire(
     session: Session,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let (target, instrument, divisions, min_group) = context(&state, &token).await?;
+    let (target, shown) = personal(&state, &token).await?;
     if target.responded {
         return Ok(already(&session, StatusCode::OK));
     }
@@ -388,16 +477,7 @@ pub async fn show_questionnaire(
             target.division.clone().unwrap_or_default(),
         ),
     ];
-    Ok(ok(page(
-        &session,
-        &target,
-        &instrument,
-        &divisions,
-        min_group,
-        &token,
-        &prefill,
-        FormErrors::new(),
-    )))
+    Ok(ok(page(&session, &shown, &prefill, FormErrors::new())))
 }
 
 /// `POST /q/{token}`
@@ -407,48 +487,68 @@ pub async fn create_response(
     Path(token): Path<String>,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (target, instrument, divisions, min_group) = context(&state, &token).await?;
+    let (target, shown) = personal(&state, &token).await?;
     if target.responded {
         return Ok(already(&session, StatusCode::CONFLICT));
     }
     if target.state != QuestionnaireState::Open {
         return Ok(not_open(&session, target.state, StatusCode::CONFLICT));
     }
-    let submission = match parse_submission(&instrument, &divisions, &fields) {
+    let submission = match parse_submission(&shown.instrument, &shown.divisions, &fields) {
         Ok(submission) => submission,
-        Err(problems) => {
-            let mut errors = FormErrors::new();
-            for (field, message) in problems {
-                errors.add(&field, message);
-            }
-            let page = page(
-                &session,
-                &target,
-                &instrument,
-                &divisions,
-                min_group,
-                &token,
-                &fields,
-                errors,
-            );
-            return Ok(invalid(page));
-        }
+        Err(problems) => return Ok(with_errors(&session, &shown, &fields, problems)),
     };
     match state.store.submit_response(&token, &submission).await? {
-        Submitted::Stored => Ok(render(
-            StatusCode::OK,
-            MessagePage {
-                chrome: Chrome::new(&session, "Thank you: your answers were sent"),
-                confirmation: true,
-                paragraphs: vec![
-                    "Your answers are stored with no link to you.".to_owned(),
-                    "The team will see the results once the questionnaire closes, and talk about them together at the first session.".to_owned(),
-                ],
-                link: None,
-            },
-        )),
+        Submitted::Stored => Ok(thanks(&session)),
         Submitted::AlreadyAnswered => Ok(already(&session, StatusCode::CONFLICT)),
-        Submitted::NotOpen => Ok(not_open(&session, QuestionnaireState::Closed, StatusCode::CONFLICT)),
+        Submitted::NotOpen => Ok(not_open(
+            &session,
+            QuestionnaireState::Closed,
+            StatusCode::CONFLICT,
+        )),
         Submitted::UnknownLink => Err(AppError::NotFound),
+    }
+}
+
+/// `GET /q/open/{token}`
+pub async fn show_open_questionnaire(
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let (questionnaire, shown) = open(&state, &token).await?;
+    if questionnaire != QuestionnaireState::Open {
+        return Ok(not_open(&session, questionnaire, StatusCode::OK));
+    }
+    Ok(ok(page(&session, &shown, &[], FormErrors::new())))
+}
+
+/// `POST /q/open/{token}`
+pub async fn create_open_response(
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let (questionnaire, shown) = open(&state, &token).await?;
+    if questionnaire != QuestionnaireState::Open {
+        return Ok(not_open(&session, questionnaire, StatusCode::CONFLICT));
+    }
+    let submission = match parse_submission(&shown.instrument, &shown.divisions, &fields) {
+        Ok(submission) => submission,
+        Err(problems) => return Ok(with_errors(&session, &shown, &fields, problems)),
+    };
+    match state
+        .store
+        .submit_open_response(&token, &submission)
+        .await?
+    {
+        Submitted::Stored => Ok(thanks(&session)),
+        Submitted::NotOpen | Submitted::AlreadyAnswered => Ok(not_open(
+            &session,
+            QuestionnaireState::Closed,
+            StatusCode::CONFLICT,
+        )),
+        Submitted::UnknownLink => Err(not_valid()),
     }
 }

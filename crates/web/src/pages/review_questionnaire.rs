@@ -37,6 +37,9 @@ pub struct ReviewQuestionnairePage {
     without_link: usize,
     rates: Vec<RateTable>,
     waiting: Vec<(String, String)>,
+    has_open_link: bool,
+    open_answers: i64,
+    new_open_link: Option<String>,
 }
 
 fn base(runner: &ReviewRunner<SignedIn>) -> String {
@@ -50,6 +53,15 @@ async fn page(
     state: &AppState,
     runner: &ReviewRunner<SignedIn>,
     errors: FormErrors,
+) -> AppResult<ReviewQuestionnairePage> {
+    page_with_link(state, runner, errors, None).await
+}
+
+async fn page_with_link(
+    state: &AppState,
+    runner: &ReviewRunner<SignedIn>,
+    errors: FormErrors,
+    new_open_link: Option<String>,
 ) -> AppResult<ReviewQuestionnairePage> {
     let (org, review) = (runner.member.org.id, runner.review.id);
     let invitees = state.store.invitees(org, review).await?;
@@ -88,6 +100,10 @@ async fn page(
             .filter(|p| !p.responded)
             .map(|p| (p.name.clone(), p.email.clone()))
             .collect(),
+        has_open_link: state.store.has_open_link(org, review).await?,
+        open_answers: state.store.response_count(org, review).await?
+            - i64::try_from(rates.answered).unwrap_or(0),
+        new_open_link,
     })
 }
 
@@ -146,4 +162,39 @@ pub async fn release_results(
 ) -> AppResult<Response> {
     let result = actions::release(&state, &runner.member.org, &runner.review).await;
     act(&state, &runner, result).await
+}
+
+/// `POST /organisations/{org_id}/reviews/{review_id}/questionnaire/open-link`: makes a new open
+/// link (any earlier one stops working) and shows it once.
+pub async fn create_open_link(
+    State(state): State<AppState>,
+    runner: ReviewRunner<SignedIn>,
+    _form: Form,
+) -> AppResult<Response> {
+    let secret = commonground_store::NewSecret::generate("");
+    state
+        .store
+        .set_open_link(runner.member.org.id, runner.review.id, Some(&secret.hash))
+        .await?;
+    let link = format!("{}/q/open/{}", state.config.public_base_url, secret.token);
+    Ok(ok(page_with_link(
+        &state,
+        &runner,
+        FormErrors::new(),
+        Some(link),
+    )
+    .await?))
+}
+
+/// `POST /organisations/{org_id}/reviews/{review_id}/questionnaire/open-link/remove`
+pub async fn delete_open_link(
+    State(state): State<AppState>,
+    runner: ReviewRunner<SignedIn>,
+    _form: Form,
+) -> AppResult<Response> {
+    state
+        .store
+        .set_open_link(runner.member.org.id, runner.review.id, None)
+        .await?;
+    Ok(see_other(&base(&runner)))
 }

@@ -250,3 +250,45 @@ pub async fn submit_response(
         Submitted::UnknownLink => Err(AppError::NotFound),
     }
 }
+
+/// A new open link, shown only now.
+#[derive(Serialize, ToSchema)]
+pub struct OpenLinkBody {
+    /// The link to share; anyone with it can answer. It is not stored, only its hash.
+    pub link: String,
+}
+
+/// Makes an open link for the whole review, replacing any earlier one. Anyone with it can
+/// answer, and nothing stops someone answering twice: prefer personal links.
+#[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/open-link", operation_id = "createOpenLink", tag = "questionnaire",
+    security(("bearer" = [])),
+    params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 201, body = OpenLinkBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn create_open_link(
+    State(state): State<AppState>,
+    runner: ReviewRunner<ApiUser>,
+) -> AppResult<(StatusCode, Json<OpenLinkBody>)> {
+    let secret = commonground_store::NewSecret::generate("");
+    state
+        .store
+        .set_open_link(runner.member.org.id, runner.review.id, Some(&secret.hash))
+        .await?;
+    let link = format!("{}/q/open/{}", state.config.public_base_url, secret.token);
+    Ok((StatusCode::CREATED, Json(OpenLinkBody { link })))
+}
+
+/// Stops the review's open link.
+#[utoipa::path(delete, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/open-link", operation_id = "deleteOpenLink", tag = "questionnaire",
+    security(("bearer" = [])),
+    params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn delete_open_link(
+    State(state): State<AppState>,
+    runner: ReviewRunner<ApiUser>,
+) -> AppResult<StatusCode> {
+    state
+        .store
+        .set_open_link(runner.member.org.id, runner.review.id, None)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
