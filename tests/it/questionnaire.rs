@@ -686,7 +686,7 @@ async fn an_open_link_takes_answers_from_anyone_until_it_stops() {
         200
     );
     assert_eq!(r.app.count("responses").await, 2);
-    let invitees = r.app.store.invitees(r.org, r.id).await.unwrap();
+    let invitees = r.app.store.list_participants(r.org, r.id).await.unwrap();
     assert!(
         invitees.iter().all(|p| !p.responded),
         "an open link marks nobody as answered"

@@ -24,6 +24,8 @@ pub struct Participant {
     pub division: Option<String>,
     /// Their role level.
     pub role_level: RoleLevel,
+    /// Whether they have answered the questionnaire (never what they answered).
+    pub responded: bool,
 }
 
 /// What adding participants did.
@@ -81,19 +83,29 @@ impl Store {
         Ok(Some(outcome))
     }
 
-    /// A review's participants, by name.
+    /// A review's participants, by name, with whether each has answered (never what).
     pub async fn list_participants(
         &self,
         org: OrganisationId,
         review: ReviewId,
     ) -> Result<Vec<Participant>> {
-        let rows = sqlx::query(
+        self.participants_where(org, review, "").await
+    }
+
+    /// A review's participants matching the extra SQL `condition`, by name.
+    pub(crate) async fn participants_where(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+        condition: &'static str,
+    ) -> Result<Vec<Participant>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT participants.id, participants.name, participants.email, participants.profession, \
-             participants.division, participants.role_level FROM participants \
-             JOIN reviews ON reviews.id = participants.review_id \
-             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
-             ORDER BY participants.name, participants.id",
-        )
+             participants.division, participants.role_level, participants.responded \
+             FROM participants JOIN reviews ON reviews.id = participants.review_id \
+             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 {condition} \
+             ORDER BY participants.name, participants.id"
+        )))
         .bind(review.0)
         .bind(org.0)
         .fetch_all(&self.reader)
@@ -108,6 +120,7 @@ impl Store {
                     profession: ProfessionGroup::parse(&row.get::<String, _>(3)).ok()?,
                     division: row.get(4),
                     role_level: RoleLevel::parse(&row.get::<String, _>(5)).ok()?,
+                    responded: row.get::<i64, _>(6) != 0,
                 })
             })
             .collect())

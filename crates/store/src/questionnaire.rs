@@ -26,6 +26,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::outbox::{OutgoingEmail, enqueue};
+use crate::participants::Participant;
 use crate::{Backend, NewSecret, Result, Store, StoreError, hash_secret, now};
 
 /// Why a state change was refused.
@@ -54,6 +55,8 @@ pub struct LinkTarget {
     pub state: QuestionnaireState,
     /// The instrument definition (TOML) the review pinned.
     pub instrument: String,
+    /// The organisation's minimum reporting group, which the page states.
+    pub min_reporting_group: u32,
     /// The participant's profile as invited, to pre-fill the form.
     pub profession: ProfessionGroup,
     /// Their division as invited.
@@ -77,6 +80,8 @@ pub struct OpenLinkTarget {
     pub state: QuestionnaireState,
     /// The instrument definition (TOML) the review pinned.
     pub instrument: String,
+    /// The organisation's minimum reporting group, which the page states.
+    pub min_reporting_group: u32,
 }
 
 /// The outcome of a submission.
@@ -90,25 +95,6 @@ pub enum Submitted {
     NotOpen,
     /// No such link; nothing stored.
     UnknownLink,
-}
-
-/// A participant's place in the response rate, without what they answered.
-#[derive(Debug, Clone)]
-pub struct Invitee {
-    /// Their id.
-    pub id: ParticipantId,
-    /// Name.
-    pub name: String,
-    /// Email.
-    pub email: String,
-    /// Profession group.
-    pub profession: ProfessionGroup,
-    /// Division, if given.
-    pub division: Option<String>,
-    /// Role level.
-    pub role_level: RoleLevel,
-    /// Whether they have answered.
-    pub responded: bool,
 }
 
 fn pairs<'a>(items: impl IntoIterator<Item = (&'a String, String)>) -> String {
@@ -188,8 +174,8 @@ impl Store {
         &self,
         org: OrganisationId,
         review: ReviewId,
-    ) -> Result<Vec<Invitee>> {
-        self.invitees_where(org, review, "AND participants.link_hash IS NULL")
+    ) -> Result<Vec<Participant>> {
+        self.participants_where(org, review, "AND participants.link_hash IS NULL")
             .await
     }
 
@@ -278,7 +264,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT organisations.id, organisations.name, reviews.id, reviews.title, reviews.questionnaire_state, \
              instrument_versions.definition, participants.profession, participants.division, participants.role_level, \
-             participants.responded \
+             participants.responded, organisations.min_reporting_group \
              FROM participants JOIN reviews ON reviews.id = participants.review_id \
              JOIN organisations ON organisations.id = reviews.organisation_id \
              JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
@@ -299,6 +285,7 @@ impl Store {
                 division: row.get(7),
                 role_level: RoleLevel::parse(&row.get::<String, _>(8)).ok()?,
                 responded: row.get::<i64, _>(9) != 0,
+                min_reporting_group: u32::try_from(row.get::<i64, _>(10)).ok()?,
             })
         }))
     }
@@ -332,24 +319,7 @@ impl Store {
         if marked.rows_affected() != 1 {
             return Ok(Submitted::AlreadyAnswered);
         }
-        insert_response(
-            &mut tx,
-            review,
-            &submission.record,
-            &NewSecret::generate("").token,
-            &iso_date(now()),
-        )
-        .await?;
-        for (prompt, body) in &submission.comments {
-            insert_comment(
-                &mut tx,
-                review,
-                prompt,
-                body,
-                &NewSecret::generate("").token,
-            )
-            .await?;
-        }
+        insert_submission(&mut tx, review, submission).await?;
         tx.commit().await?;
         Ok(Submitted::Stored)
     }
@@ -388,7 +358,7 @@ impl Store {
     pub async fn open_link_target(&self, token: &str) -> Result<Option<OpenLinkTarget>> {
         let row = sqlx::query(
             "SELECT organisations.id, organisations.name, reviews.title, reviews.questionnaire_state, \
-             instrument_versions.definition FROM reviews \
+             instrument_versions.definition, organisations.min_reporting_group FROM reviews \
              JOIN organisations ON organisations.id = reviews.organisation_id \
              JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
              WHERE reviews.open_link_hash = $1",
@@ -403,6 +373,7 @@ impl Store {
                 review_title: row.get(2),
                 state: QuestionnaireState::parse(&row.get::<String, _>(3)).ok()?,
                 instrument: row.get(4),
+                min_reporting_group: u32::try_from(row.get::<i64, _>(5)).ok()?,
             })
         }))
     }
@@ -427,64 +398,9 @@ impl Store {
             return Ok(Submitted::NotOpen);
         }
         let review: i64 = target.get(0);
-        insert_response(
-            &mut tx,
-            review,
-            &submission.record,
-            &NewSecret::generate("").token,
-            &iso_date(now()),
-        )
-        .await?;
-        for (prompt, body) in &submission.comments {
-            insert_comment(
-                &mut tx,
-                review,
-                prompt,
-                body,
-                &NewSecret::generate("").token,
-            )
-            .await?;
-        }
+        insert_submission(&mut tx, review, submission).await?;
         tx.commit().await?;
         Ok(Submitted::Stored)
-    }
-
-    /// Every participant with whether they answered (never what), by name.
-    pub async fn invitees(&self, org: OrganisationId, review: ReviewId) -> Result<Vec<Invitee>> {
-        self.invitees_where(org, review, "").await
-    }
-
-    async fn invitees_where(
-        &self,
-        org: OrganisationId,
-        review: ReviewId,
-        condition: &'static str,
-    ) -> Result<Vec<Invitee>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT participants.id, participants.name, participants.email, participants.profession, \
-             participants.division, participants.role_level, participants.responded \
-             FROM participants JOIN reviews ON reviews.id = participants.review_id \
-             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 {condition} \
-             ORDER BY participants.name, participants.id"
-        )))
-        .bind(review.0)
-        .bind(org.0)
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                Some(Invitee {
-                    id: ParticipantId(row.get(0)),
-                    name: row.get(1),
-                    email: row.get(2),
-                    profession: ProfessionGroup::parse(&row.get::<String, _>(3)).ok()?,
-                    division: row.get(4),
-                    role_level: RoleLevel::parse(&row.get::<String, _>(5)).ok()?,
-                    responded: row.get::<i64, _>(6) != 0,
-                })
-            })
-            .collect())
     }
 
     /// How many answers a review has (the only figure shown while it is open).
@@ -555,6 +471,28 @@ async fn assign_links(
         if done.rows_affected() == 1 {
             enqueue(tx, email).await?;
         }
+    }
+    Ok(())
+}
+
+/// Stores a new submission's answers and, apart from them, its comments, under fresh random
+/// keys and today's date.
+async fn insert_submission(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    review: i64,
+    submission: &Submission,
+) -> Result<()> {
+    let today = iso_date(now());
+    insert_response(
+        tx,
+        review,
+        &submission.record,
+        &NewSecret::generate("").token,
+        &today,
+    )
+    .await?;
+    for (prompt, body) in &submission.comments {
+        insert_comment(tx, review, prompt, body, &NewSecret::generate("").token).await?;
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ impl Store {
         Ok(())
     }
 
-    /// How many live sessions a user has (for tests and the account page).
+    /// How many live sessions a user has.
     pub async fn count_sessions(&self, user: &User) -> Result<i64> {
         let row =
             sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2")

@@ -8,13 +8,11 @@ use commonground_domain::participants::{NewParticipant, ProfessionGroup, RoleLev
 use commonground_domain::questionnaire::{Answer, ResponseRecord, Submission};
 use commonground_domain::review::{FocusArea, ReadinessItem, ReviewScope, ReviewTitle};
 use commonground_domain::{EmailAddress, PersonName, UserId};
-use commonground_store::NewSecret;
 use commonground_store::organisations::Organisation;
-use commonground_store::questionnaire::NewLink;
 use commonground_store::reviews::{ChampionChoice, ReviewFields};
 
-use crate::emails;
 use crate::error::{AppError, AppResult};
+use crate::questionnaire_actions::personal_links;
 use crate::state::AppState;
 
 /// Factors where the demo's clinical and finance staff see things very differently.
@@ -289,21 +287,12 @@ async fn seed_review(
     let people = people(demo.people, demo.tag, divisions)?;
     state.store.add_participants(org.id, id, &people).await?;
     let invitees = state.store.participants_without_link(org.id, id).await?;
-    let mut links = Vec::new();
-    let mut tokens = Vec::new();
-    for person in &invitees {
-        let secret = NewSecret::generate("");
-        let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
-        tokens.push((person.email.clone(), secret.token.clone()));
-        let email = emails::questionnaire(org, demo.title, &person.name, &person.email, &link)?;
-        links.push((
-            NewLink {
-                participant: person.id,
-                secret,
-            },
-            email,
-        ));
-    }
+    let links = personal_links(state, org, demo.title, &invitees)?;
+    let tokens: Vec<(String, String)> = invitees
+        .iter()
+        .zip(&links)
+        .map(|(person, (link, _))| (person.email.clone(), link.secret.token.clone()))
+        .collect();
     state.store.open_questionnaire(org.id, id, &links).await?;
     for person in people.iter().take(demo.answering) {
         if let Some((_, token)) = tokens

@@ -4,7 +4,8 @@ use commonground_domain::participants::Side;
 use commonground_domain::review::QuestionnaireState;
 use commonground_store::NewSecret;
 use commonground_store::organisations::Organisation;
-use commonground_store::questionnaire::Invitee;
+use commonground_store::outbox::OutgoingEmail;
+use commonground_store::participants::Participant;
 use commonground_store::questionnaire::NewLink;
 use commonground_store::reviews::Review;
 use serde::Serialize;
@@ -34,19 +35,7 @@ pub async fn open(state: &AppState, org: &Organisation, review: &Review) -> AppR
         };
         return Err(AppError::Conflict(message.into()));
     }
-    let mut links = Vec::new();
-    for person in &people {
-        let secret = NewSecret::generate("");
-        let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
-        let email = emails::questionnaire(org, &review.title, &person.name, &person.email, &link)?;
-        links.push((
-            NewLink {
-                participant: person.id,
-                secret,
-            },
-            email,
-        ));
-    }
+    let links = personal_links(state, org, &review.title, &people)?;
     if review.questionnaire == QuestionnaireState::Open {
         state
             .store
@@ -60,6 +49,31 @@ pub async fn open(state: &AppState, org: &Organisation, review: &Review) -> AppR
     }
     tracing::info!(review_id = %review.id, emailed = links.len(), "questionnaire opened");
     Ok(links.len())
+}
+
+/// A new personal link for each of `people`, with the email that carries it.
+pub fn personal_links(
+    state: &AppState,
+    org: &Organisation,
+    review_title: &str,
+    people: &[Participant],
+) -> AppResult<Vec<(NewLink, OutgoingEmail)>> {
+    people
+        .iter()
+        .map(|person| {
+            let secret = NewSecret::generate("");
+            let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
+            let email =
+                emails::questionnaire(org, review_title, &person.name, &person.email, &link)?;
+            Ok((
+                NewLink {
+                    participant: person.id,
+                    secret,
+                },
+                email,
+            ))
+        })
+        .collect()
 }
 
 /// Closes an open questionnaire (the store mixes the answers as it does).
@@ -111,7 +125,7 @@ pub struct ResponseRates {
 }
 
 /// Counts answered and invited per group, groups in name order.
-fn rates_by(invitees: &[Invitee], group: impl Fn(&Invitee) -> String) -> Vec<GroupRate> {
+fn rates_by(invitees: &[Participant], group: impl Fn(&Participant) -> String) -> Vec<GroupRate> {
     let mut rows: Vec<GroupRate> = Vec::new();
     for person in invitees {
         let name = group(person);
@@ -134,7 +148,7 @@ fn rates_by(invitees: &[Invitee], group: impl Fn(&Invitee) -> String) -> Vec<Gro
 
 /// The response rate of a review's participants.
 #[must_use]
-pub fn response_rates(invitees: &[Invitee]) -> ResponseRates {
+pub fn response_rates(invitees: &[Participant]) -> ResponseRates {
     ResponseRates {
         invited: invitees.len(),
         answered: invitees.iter().filter(|p| p.responded).count(),

@@ -164,11 +164,6 @@ impl ReviewInput {
     }
 }
 
-/// Every member of the organisation, for naming champions.
-pub async fn members_of(state: &AppState, org: OrganisationId) -> AppResult<Vec<Member>> {
-    Ok(state.store.list_members(org).await?)
-}
-
 /// Sends an organisation invitation, as champion, to each champion named by an email that has
 /// no membership yet; they are linked to the review when they accept.
 pub async fn invite_champions(

@@ -298,16 +298,12 @@ async fn shown(
     org: OrganisationId,
     names: (String, String),
     definition: &str,
+    min_group: u32,
     action: String,
     open_link: bool,
 ) -> AppResult<Shown> {
     let instrument =
         Instrument::parse(definition).map_err(|e| AppError::Internal(e.to_string()))?;
-    let min_group = state
-        .store
-        .get_organisation(org)
-        .await?
-        .map_or(5, |o| o.min_reporting_group);
     Ok(Shown {
         organisation: names.0,
         review: names.1,
@@ -334,6 +330,7 @@ async fn personal(state: &AppState, token: &str) -> AppResult<(LinkTarget, Shown
         target.organisation_id,
         names,
         &target.instrument,
+        target.min_reporting_group,
         format!("/q/{token}"),
         false,
     )
@@ -357,6 +354,7 @@ async fn open(state: &AppState, token: &str) -> AppResult<(QuestionnaireState, S
         target.organisation_id,
         names,
         &target.instrument,
+        target.min_reporting_group,
         action,
         true,
     )

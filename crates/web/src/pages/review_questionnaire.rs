@@ -64,7 +64,7 @@ async fn page_with_link(
     new_open_link: Option<String>,
 ) -> AppResult<ReviewQuestionnairePage> {
     let (org, review) = (runner.member.org.id, runner.review.id);
-    let invitees = state.store.invitees(org, review).await?;
+    let invitees = state.store.list_participants(org, review).await?;
     let without_link = state
         .store
         .participants_without_link(org, review)

@@ -15,9 +15,7 @@ use crate::error::AppResult;
 use crate::extractors::{Form, OrgMember, ReviewCreator, ReviewRunner, SignedIn};
 use crate::forms::FormErrors;
 use crate::inputs::NumberText;
-use crate::review_input::{
-    ReviewInput, invite_champions, members_of, resolve_version, reviews_visible_to,
-};
+use crate::review_input::{ReviewInput, invite_champions, resolve_version, reviews_visible_to};
 use crate::state::AppState;
 
 /// A checkbox or select option.
@@ -243,7 +241,7 @@ pub async fn new_review(
     State(state): State<AppState>,
     ReviewCreator(member): ReviewCreator<SignedIn>,
 ) -> AppResult<Response> {
-    let members = members_of(&state, member.org.id).await?;
+    let members = state.store.list_members(member.org.id).await?;
     // A champion starting a review is most often its clinical lead: offer them first.
     let me = if member.roles.contains(&Role::Champion) {
         member.caller.user.id.to_string()
@@ -269,7 +267,7 @@ pub async fn create_review(
     ReviewCreator(member): ReviewCreator<SignedIn>,
     form: Form,
 ) -> AppResult<Response> {
-    let members = members_of(&state, member.org.id).await?;
+    let members = state.store.list_members(member.org.id).await?;
     let input = input_from(&form);
     let org = member.org.id;
     let parsed = match input.parse(&members) {
@@ -342,7 +340,7 @@ pub async fn edit_review(
     runner: ReviewRunner<SignedIn>,
 ) -> AppResult<Response> {
     let ReviewRunner { member, review } = runner;
-    let members = members_of(&state, member.org.id).await?;
+    let members = state.store.list_members(member.org.id).await?;
     let input = ReviewInput::from_review(&review);
     let form = edit_form(member.org.id, review.id);
     Ok(ok(form_page(
@@ -361,7 +359,7 @@ pub async fn update_review(
     form: Form,
 ) -> AppResult<Response> {
     let ReviewRunner { member, review } = runner;
-    let members = members_of(&state, member.org.id).await?;
+    let members = state.store.list_members(member.org.id).await?;
     let input = input_from(&form);
     let parsed = match input.parse(&members) {
         Ok(parsed) => parsed,

@@ -95,7 +95,7 @@ pub async fn get_response_rates(
 ) -> AppResult<Json<ResponseRates>> {
     let invitees = state
         .store
-        .invitees(runner.member.org.id, runner.review.id)
+        .list_participants(runner.member.org.id, runner.review.id)
         .await?;
     Ok(Json(actions::response_rates(&invitees)))
 }

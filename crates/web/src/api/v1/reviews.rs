@@ -11,9 +11,7 @@ use crate::api::Problem;
 use crate::dates::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, OrgMember, ReviewCreator, ReviewRunner};
-use crate::review_input::{
-    ReviewInput, invite_champions, members_of, resolve_version, reviews_visible_to,
-};
+use crate::review_input::{ReviewInput, invite_champions, resolve_version, reviews_visible_to};
 use crate::state::AppState;
 
 /// A champion slot.
@@ -126,7 +124,7 @@ pub async fn create_review(
     ReviewCreator(member): ReviewCreator<ApiUser>,
     Json(input): Json<ReviewInput>,
 ) -> AppResult<(StatusCode, Json<ReviewBody>)> {
-    let members = members_of(&state, member.org.id).await?;
+    let members = state.store.list_members(member.org.id).await?;
     let parsed = input.parse(&members)?;
     let version = resolve_version(&state, member.org.id, &input).await??;
     let id = state
