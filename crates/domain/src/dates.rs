@@ -31,6 +31,49 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Converts (year, month 1-12, day 1-31) to days since 1970-01-01; the inverse of
+/// `civil_from_days`.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Reads a calendar date, "2026-12-18" (as date fields send it) or "18/12/2026", as the Unix
+/// seconds of its midnight (UTC).
+pub fn parse_date(input: &str) -> Result<i64, crate::Invalid> {
+    let text = input.trim();
+    let fields: Vec<&str> = if text.contains('-') {
+        text.split('-').collect()
+    } else {
+        text.split('/').rev().collect()
+    };
+    let bad = || crate::Invalid::new("Enter a real date, like 18/12/2026");
+    let [year, month, day] = fields.as_slice() else {
+        return Err(bad());
+    };
+    let (Ok(year), Ok(month), Ok(day)) = (
+        year.trim().parse::<i64>(),
+        month.trim().parse::<u32>(),
+        day.trim().parse::<u32>(),
+    ) else {
+        return Err(bad());
+    };
+    if !(2000..=2200).contains(&year) || !(1..=12).contains(&month) || day == 0 {
+        return Err(bad());
+    }
+    let days = days_from_civil(year, month, day);
+    // A day past the month's end (31 June) comes back as another date.
+    if civil_from_days(days) != (year, month, day) {
+        return Err(bad());
+    }
+    Ok(days * 86_400)
+}
+
 /// "23 November 2026".
 #[must_use]
 pub fn long_date(unix_seconds: i64) -> String {
@@ -73,6 +116,25 @@ pub fn rfc3339(unix_seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_dates_both_ways_and_refuses_impossible_ones() {
+        assert_eq!(
+            parse_date("2026-12-18").unwrap(),
+            parse_date("18/12/2026").unwrap()
+        );
+        assert_eq!(iso_date(parse_date("29/02/2028").unwrap()), "2028-02-29");
+        for bad in [
+            "31/06/2026",
+            "29/02/2027",
+            "2026-13-01",
+            "tomorrow",
+            "",
+            "1/1/1900",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn known_dates() {

@@ -7,6 +7,7 @@
 pub mod anonymity;
 pub mod dates;
 pub mod email;
+pub mod email_template;
 pub mod ids;
 pub mod instrument;
 pub mod organisation;
@@ -14,6 +15,7 @@ pub mod participants;
 pub mod password;
 pub mod person;
 pub mod questionnaire;
+pub mod reminders;
 pub mod results;
 pub mod review;
 pub mod role;
