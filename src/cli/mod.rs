@@ -138,6 +138,9 @@ fn load_config(file: Option<&std::path::Path>, args: &ServerArgs) -> Result<Conf
         })
 }
 
+/// Background workers per instance: enough to keep a mail relay busy on two cores.
+const JOB_WORKERS: usize = 4;
+
 async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let started = std::time::Instant::now();
     let bind = config.bind;
@@ -155,11 +158,19 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let store = state.store.clone();
-    tracing::info!(%bind, startup_ms = started.elapsed().as_millis(), "serving");
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    let workers = state.jobs.clone().spawn(JOB_WORKERS, jobs_stopped);
+    tracing::info!(%bind, startup_ms = started.elapsed().as_millis(), smtp = state.config.smtp.is_some(), "serving");
     let app = commonground_web::app(state);
     commonground_web::run_until_stopped(listener, app, shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
+    // Workers finish the job in hand; jobs they had claimed but not started lapse with their
+    // lease and are taken up on the next start (or by another instance).
+    let _ = stop_jobs.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

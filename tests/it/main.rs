@@ -13,6 +13,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod demo;
+mod email;
 mod instances;
 mod invitations;
 mod organisations;

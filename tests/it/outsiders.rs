@@ -18,6 +18,8 @@ fn concrete(route: &RouteInfo, ids: &Ids) -> String {
         .replace("{token_id}", &ids.token.to_string())
         .replace("{review_id}", &ids.review.to_string())
         .replace("{participant_id}", &ids.participant.to_string())
+        .replace("{job_id}", &ids.job.to_string())
+        .replace("{kind}", "invitation")
         .replace("{version_id}", "1")
         .replace("{token}", "not-a-real-secret")
         .replace("{file}", "app.css")
@@ -32,6 +34,7 @@ struct Ids {
     token: i64,
     review: i64,
     participant: i64,
+    job: i64,
 }
 
 /// Things of the target organisation that must never show up for an outsider.
@@ -126,7 +129,17 @@ async fn outsiders_get_nothing_from_any_route() {
     )
     .await;
     let review_id = app.store.list_reviews(target.id).await.unwrap()[0].id;
+    let job = app
+        .store
+        .enqueue_job(
+            &commonground_store::jobs::NewJob::now("send_reminders", "0".into())
+                .about(target.id, Some(review_id)),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let ids = Ids {
+        job: job.0,
         org: target.id.0,
         user: target_admin.id.0,
         division: app.store.list_divisions(target.id).await.unwrap()[0].id.0,

@@ -20,7 +20,11 @@ pub struct Review {
 
 /// A review with `people` participants, questionnaire still in draft.
 pub async fn review_with(people: usize) -> Review {
-    let app = TestApp::spawn().await;
+    review_on(TestApp::spawn().await, people).await
+}
+
+/// A review on `app` with `people` participants, questionnaire still in draft.
+pub async fn review_on(app: TestApp, people: usize) -> Review {
     let org = app.organisation("Northshire Hospitals", "RX1").await;
     app.member(org.id, "lead@trust.nhs.uk", &[Role::Champion])
         .await;
@@ -80,13 +84,16 @@ pub async fn review_with(people: usize) -> Review {
 impl Review {
     pub async fn post(&self, action: &str) -> reqwest::Response {
         let page = format!("{}/questionnaire", self.path);
-        self.app
+        let response = self
+            .app
             .submit(&self.lead, &page, &format!("{page}/{action}"), &[])
-            .await
+            .await;
+        self.app.run_jobs().await;
+        response
     }
 
     /// The personal links emailed so far, as paths, ordered by recipient.
-    async fn links(&self) -> Vec<String> {
+    pub async fn links(&self) -> Vec<String> {
         self.links_by_recipient()
             .await
             .into_iter()
@@ -104,7 +111,10 @@ impl Review {
             .unwrap();
         let mut links: Vec<(String, String)> = messages
             .iter()
-            .filter(|m| m.subject.starts_with("How do clinical"))
+            .filter(|m| {
+                m.subject
+                    .contains("how well do clinical and finance colleagues")
+            })
             .map(|m| {
                 let start = m.text.find("/q/").unwrap();
                 (
@@ -123,7 +133,7 @@ impl Review {
 }
 
 /// A complete, valid set of answers for the default instrument.
-fn answers(profession: &str, seed: usize) -> Vec<(String, String)> {
+pub fn answers(profession: &str, seed: usize) -> Vec<(String, String)> {
     let instrument = default_instrument();
     let mut fields = vec![
         ("profession".to_owned(), profession.to_owned()),
@@ -470,6 +480,12 @@ async fn the_questionnaire_through_the_api() {
     assert_eq!(
         post(format!("{base}/questionnaire/open")).await.0,
         409,
+        "the invitations are on their way"
+    );
+    r.app.run_jobs().await;
+    assert_eq!(
+        post(format!("{base}/questionnaire/open")).await.0,
+        409,
         "everyone already has a link"
     );
 
@@ -574,9 +590,6 @@ async fn a_link_only_accepts_its_own_reviews_questions() {
     use commonground_domain::participants::{NewParticipant, ProfessionGroup, RoleLevel};
     use commonground_domain::review::{FocusArea, ReviewScope, ReviewTitle};
     use commonground_domain::{EmailAddress, PersonName};
-    use commonground_store::NewSecret;
-    use commonground_store::outbox::OutgoingEmail;
-    use commonground_store::questionnaire::NewLink;
     use commonground_store::reviews::{ChampionChoice, ReviewFields};
 
     // Review A uses the default questionnaire; review B an adapted copy with one more statement.
@@ -620,34 +633,15 @@ async fn a_link_only_accepts_its_own_reviews_questions() {
         role_level: RoleLevel::Middle,
     };
     store.add_participants(a.org, b, &[person]).await.unwrap();
-    let invitee = store
-        .participants_without_link(a.org, b)
+    store.open_questionnaire(a.org, b, None).await.unwrap();
+    a.app.run_jobs().await;
+    let link_b = a
+        .links_by_recipient()
         .await
-        .unwrap()
-        .remove(0);
-    let secret = NewSecret::generate("");
-    let link_b = format!("/q/{}", secret.token);
-    let email = OutgoingEmail {
-        organisation: Some(a.org),
-        to: invitee.email.clone(),
-        subject: "x".into(),
-        text: "x".into(),
-        html: "x".into(),
-    };
-    store
-        .open_questionnaire(
-            a.org,
-            b,
-            &[(
-                NewLink {
-                    participant: invitee.id,
-                    secret,
-                },
-                email,
-            )],
-        )
-        .await
-        .unwrap();
+        .into_iter()
+        .find(|(to, _)| to == "bea@trust.nhs.uk")
+        .expect("Bea is emailed her link")
+        .1;
 
     // Answers for B (with the extra statement) through A's link, and A's answers through B's.
     let mut for_b = answers("finance", 1);

@@ -36,4 +36,6 @@ id_type!(
     ParticipantId,
     /// One stored version of an instrument.
     InstrumentVersionId,
+    /// A background job.
+    JobId,
 );

@@ -23,8 +23,8 @@ pub mod text;
 
 pub use email::EmailAddress;
 pub use ids::{
-    ApiTokenId, DivisionId, InstrumentVersionId, InvitationId, OrganisationId, OutboxMessageId,
-    ParticipantId, ReviewId, UserId,
+    ApiTokenId, DivisionId, InstrumentVersionId, InvitationId, JobId, OrganisationId,
+    OutboxMessageId, ParticipantId, ReviewId, UserId,
 };
 pub use organisation::{
     DivisionName, MinReportingGroup, OdsCode, OrganisationName, OrganisationType, Region,

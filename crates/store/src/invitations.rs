@@ -9,7 +9,7 @@ use commonground_domain::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::outbox::{OutgoingEmail, enqueue};
+use crate::outbox::OutgoingEmail;
 use crate::users::User;
 use crate::{Result, Store, StoreError, hash_secret, now};
 
@@ -117,7 +117,7 @@ impl Store {
         .bind(now + INVITATION_SECONDS)
         .fetch_one(&mut *tx)
         .await?;
-        enqueue(&mut tx, message).await?;
+        self.queue_email(&mut tx, message, None).await?;
         tx.commit().await?;
         Ok(InvitationId(row.get(0)))
     }

@@ -18,15 +18,19 @@ mod migrate;
 mod secret;
 
 pub mod api_tokens;
+pub mod deliveries;
 pub mod divisions;
 pub mod instruments;
 pub mod invitations;
+pub mod jobs;
+pub mod mailings;
 pub mod members;
 pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod password_resets;
 pub mod questionnaire;
+pub mod reminders;
 pub mod reviews;
 pub mod sessions;
 pub mod sign_in_failures;
@@ -76,6 +80,7 @@ pub struct Store {
     reader: AnyPool,
     writer: AnyPool,
     backend: Backend,
+    smtp_delivery: bool,
 }
 
 impl Store {
@@ -124,6 +129,7 @@ impl Store {
                     reader,
                     writer,
                     backend,
+                    smtp_delivery: false,
                 }
             }
             Backend::Postgres => {
@@ -136,10 +142,19 @@ impl Store {
                     reader: pool.clone(),
                     writer: pool,
                     backend,
+                    smtp_delivery: false,
                 }
             }
         };
         Ok(store)
+    }
+
+    /// The same store, queueing every new email for SMTP delivery (`true`) or keeping it in the
+    /// outbox as the delivery (`false`, the default: no mail server needed).
+    #[must_use]
+    pub fn with_smtp_delivery(mut self, on: bool) -> Self {
+        self.smtp_delivery = on;
+        self
     }
 
     /// Which database this is.

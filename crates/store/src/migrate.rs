@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "questionnaire",
         include_str!("../migrations/0003_questionnaire.sql"),
     ),
+    (4, "email", include_str!("../migrations/0004_email.sql")),
 ];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.

@@ -2,10 +2,12 @@
 //!
 //! With no SMTP server configured the outbox is the delivery: admins read messages in the app.
 
-use commonground_domain::{OrganisationId, OutboxMessageId};
+use commonground_domain::{JobId, OrganisationId, OutboxMessageId, ParticipantId, ReviewId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::deliveries::DELIVER_EMAIL;
+use crate::jobs::{NewJob, enqueue as enqueue_job};
 use crate::{Result, Store, now};
 
 /// An email to store and send.
@@ -13,6 +15,10 @@ use crate::{Result, Store, now};
 pub struct OutgoingEmail {
     /// The organisation it concerns, if any (password resets concern none).
     pub organisation: Option<OrganisationId>,
+    /// The review it concerns, if any.
+    pub review: Option<ReviewId>,
+    /// The participant it is for, so a refused address is marked on them.
+    pub participant: Option<ParticipantId>,
     /// The recipient.
     pub to: String,
     /// Subject line.
@@ -40,6 +46,12 @@ pub struct OutboxMessage {
     pub html: String,
     /// When it was stored.
     pub created_at: i64,
+    /// `stored`, `queued`, `sent`, `rejected` or `failed` (see migration 0004).
+    pub status: String,
+    /// Why it was not delivered, or why the last attempt failed.
+    pub error: Option<String>,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<i64>,
 }
 
 /// Whose messages a caller may read.
@@ -51,7 +63,8 @@ pub enum OutboxScope {
     Everything,
 }
 
-const COLUMNS: &str = "id, organisation_id, to_email, subject, body_text, body_html, created_at";
+const COLUMNS: &str = "id, organisation_id, to_email, subject, body_text, body_html, created_at, \
+     status, error, sent_at";
 
 fn message_from_row(row: &AnyRow) -> OutboxMessage {
     OutboxMessage {
@@ -62,30 +75,51 @@ fn message_from_row(row: &AnyRow) -> OutboxMessage {
         text: row.get(4),
         html: row.get(5),
         created_at: row.get(6),
+        status: row.get(7),
+        error: row.get(8),
+        sent_at: row.get(9),
     }
 }
 
-/// Stores `email` inside the caller's transaction.
-pub(crate) async fn enqueue(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    email: &OutgoingEmail,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (organisation_id, to_email, subject, body_text, body_html, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(email.organisation.map(|o| o.0))
-    .bind(&email.to)
-    .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 impl Store {
+    /// Stores `email` inside the caller's transaction, made by `job` if a job made it. With SMTP
+    /// delivery on, it is queued with a job that delivers it, in the same transaction.
+    pub(crate) async fn queue_email(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        email: &OutgoingEmail,
+        job: Option<JobId>,
+    ) -> Result<OutboxMessageId> {
+        let status = if self.smtp_delivery {
+            "queued"
+        } else {
+            "stored"
+        };
+        let row = sqlx::query(
+            "INSERT INTO outbox (organisation_id, to_email, subject, body_text, body_html, created_at, \
+             status, participant_id, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(email.organisation.map(|o| o.0))
+        .bind(&email.to)
+        .bind(&email.subject)
+        .bind(&email.text)
+        .bind(&email.html)
+        .bind(now())
+        .bind(status)
+        .bind(email.participant.map(|p| p.0))
+        .bind(job.map(|j| j.0))
+        .fetch_one(&mut **tx)
+        .await?;
+        let id = OutboxMessageId(row.get(0));
+        if self.smtp_delivery {
+            let mut deliver = NewJob::now(DELIVER_EMAIL, id.0.to_string());
+            deliver.organisation = email.organisation;
+            deliver.review = email.review;
+            enqueue_job(tx, &deliver).await?;
+        }
+        Ok(id)
+    }
+
     /// Newest messages first, at most `limit`, after skipping `offset`.
     pub async fn list_outbox(
         &self,

@@ -26,6 +26,27 @@ pub struct Participant {
     pub role_level: RoleLevel,
     /// Whether they have answered the questionnaire (never what they answered).
     pub responded: bool,
+    /// Why their email could not be delivered (the server's words), if it could not.
+    pub email_problem: Option<String>,
+}
+
+/// The columns [`participant_from_row`] reads, in its order.
+pub(crate) const PARTICIPANT_COLUMNS: &str = "participants.id, participants.name, \
+     participants.email, participants.profession, participants.division, participants.role_level, \
+     participants.responded, participants.email_problem";
+
+/// A participant from a row that starts with [`PARTICIPANT_COLUMNS`].
+pub(crate) fn participant_from_row(row: &sqlx::any::AnyRow) -> Option<Participant> {
+    Some(Participant {
+        id: ParticipantId(row.get(0)),
+        name: row.get(1),
+        email: row.get(2),
+        profession: ProfessionGroup::parse(&row.get::<String, _>(3)).ok()?,
+        division: row.get(4),
+        role_level: RoleLevel::parse(&row.get::<String, _>(5)).ok()?,
+        responded: row.get::<i64, _>(6) != 0,
+        email_problem: row.get(7),
+    })
 }
 
 /// What adding participants did.
@@ -100,9 +121,7 @@ impl Store {
         condition: &'static str,
     ) -> Result<Vec<Participant>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT participants.id, participants.name, participants.email, participants.profession, \
-             participants.division, participants.role_level, participants.responded \
-             FROM participants JOIN reviews ON reviews.id = participants.review_id \
+            "SELECT {PARTICIPANT_COLUMNS} FROM participants JOIN reviews ON reviews.id = participants.review_id \
              WHERE participants.review_id = $1 AND reviews.organisation_id = $2 {condition} \
              ORDER BY participants.name, participants.id"
         )))
@@ -110,20 +129,7 @@ impl Store {
         .bind(org.0)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                Some(Participant {
-                    id: ParticipantId(row.get(0)),
-                    name: row.get(1),
-                    email: row.get(2),
-                    profession: ProfessionGroup::parse(&row.get::<String, _>(3)).ok()?,
-                    division: row.get(4),
-                    role_level: RoleLevel::parse(&row.get::<String, _>(5)).ok()?,
-                    responded: row.get::<i64, _>(6) != 0,
-                })
-            })
-            .collect())
+        Ok(rows.iter().filter_map(participant_from_row).collect())
     }
 
     /// Removes a participant from a review of `org`; false when there is no such participant.

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use crate::outbox::{OutgoingEmail, enqueue};
+use crate::outbox::OutgoingEmail;
 use crate::users::{User, user_from_row};
 use crate::{Result, Store, StoreError, hash_secret, now};
 
@@ -35,7 +35,7 @@ impl Store {
         .bind(now + RESET_SECONDS)
         .execute(&mut *tx)
         .await?;
-        enqueue(&mut tx, message).await?;
+        self.queue_email(&mut tx, message, None).await?;
         tx.commit().await?;
         Ok(())
     }

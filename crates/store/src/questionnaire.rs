@@ -20,25 +20,17 @@ use commonground_domain::dates::iso_date;
 use commonground_domain::participants::{ProfessionGroup, RoleLevel};
 use commonground_domain::questionnaire::{Answer, ResponseRecord, Submission};
 use commonground_domain::review::QuestionnaireState;
-use commonground_domain::{OrganisationId, ParticipantId, ReviewId};
+use commonground_domain::{JobId, OrganisationId, ReviewId};
 use rand::seq::SliceRandom;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::outbox::{OutgoingEmail, enqueue};
-use crate::participants::Participant;
+use crate::jobs::{NewJob, enqueue as enqueue_job};
+use crate::mailings::{SEND_INVITATIONS, SEND_THANKS};
 use crate::{Backend, NewSecret, Result, Store, StoreError, hash_secret, now};
 
 /// Why a state change was refused.
 pub const WRONG_STATE: &str = "the questionnaire is not in a state that allows this";
-
-/// A personal link to hand out: the participant, and the link's secret (never stored).
-pub struct NewLink {
-    /// Who it is for.
-    pub participant: ParticipantId,
-    /// The secret in the URL.
-    pub secret: NewSecret,
-}
 
 /// What a personal link leads to.
 #[derive(Debug, Clone)]
@@ -169,57 +161,87 @@ async fn set_state(
 }
 
 impl Store {
-    /// Participants of a review who have no personal link yet (they get one when it opens).
-    pub async fn participants_without_link(
+    /// How many of a review's participants have no personal link yet.
+    pub async fn uninvited_count(&self, org: OrganisationId, review: ReviewId) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM participants JOIN reviews ON reviews.id = participants.review_id \
+             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
+             AND participants.link_hash IS NULL",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(row.get(0))
+    }
+
+    /// The personal-link secrets of a review's participants by email, for seeding the demo's
+    /// answers: no page or API shows them.
+    pub async fn personal_link_tokens(
         &self,
         org: OrganisationId,
         review: ReviewId,
-    ) -> Result<Vec<Participant>> {
-        self.participants_where(org, review, "AND participants.link_hash IS NULL")
-            .await
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT participants.email, participants.link_token FROM participants \
+             JOIN reviews ON reviews.id = participants.review_id \
+             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
+             AND participants.link_token IS NOT NULL",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    /// Opens the questionnaire (from draft, or again from closed): gives each new participant a
-    /// personal link and queues their email, all in one transaction.
+    /// Opens the questionnaire (from draft, again from closed, or while open to invite people
+    /// added since), records the planned close if given, and queues the job that emails everyone
+    /// without a link yet, all in one transaction. The job, or `None` with nobody to invite.
     pub async fn open_questionnaire(
         &self,
         org: OrganisationId,
         review: ReviewId,
-        links: &[(NewLink, OutgoingEmail)],
-    ) -> Result<()> {
+        closes_on: Option<i64>,
+    ) -> Result<Option<JobId>> {
         let mut tx = self.begin_write().await?;
         set_state(
             &mut tx,
             org,
             review,
-            &[QuestionnaireState::Draft, QuestionnaireState::Closed],
+            &[
+                QuestionnaireState::Draft,
+                QuestionnaireState::Closed,
+                QuestionnaireState::Open,
+            ],
             QuestionnaireState::Open,
         )
         .await?;
-        assign_links(&mut tx, review, links).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// While open, gives participants added since a personal link and queues their email.
-    pub async fn send_new_links(
-        &self,
-        org: OrganisationId,
-        review: ReviewId,
-        links: &[(NewLink, OutgoingEmail)],
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        set_state(
-            &mut tx,
-            org,
-            review,
-            &[QuestionnaireState::Open],
-            QuestionnaireState::Open,
+        sqlx::query(
+            "UPDATE reviews SET opened_at = COALESCE(opened_at, $1), closes_on = COALESCE($2, closes_on) \
+             WHERE id = $3",
         )
+        .bind(now())
+        .bind(closes_on)
+        .bind(review.0)
+        .execute(&mut *tx)
         .await?;
-        assign_links(&mut tx, review, links).await?;
+        let uninvited: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND link_hash IS NULL",
+        )
+        .bind(review.0)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        let job = if uninvited > 0 {
+            let mut job = NewJob::now(SEND_INVITATIONS, String::new()).about(org, Some(review));
+            job.progress_total = uninvited;
+            enqueue_job(&mut tx, &job).await?
+        } else {
+            None
+        };
         tx.commit().await?;
-        Ok(())
+        Ok(job)
     }
 
     /// Closes the questionnaire and mixes the answers (see the module documentation).
@@ -234,6 +256,17 @@ impl Store {
         )
         .await?;
         mix(&mut tx, review.0).await?;
+        let answered: i64 =
+            sqlx::query("SELECT COUNT(*) FROM participants WHERE review_id = $1 AND responded = 1")
+                .bind(review.0)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+        if answered > 0 {
+            let mut thanks = NewJob::now(SEND_THANKS, String::new()).about(org, Some(review));
+            thanks.progress_total = answered;
+            enqueue_job(&mut tx, &thanks).await?;
+        }
         tx.commit().await?;
         if self.backend == Backend::Postgres {
             // Remove the old row versions now rather than whenever autovacuum comes.
@@ -451,28 +484,6 @@ impl Store {
         .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
-}
-
-/// Sets each participant's link (if they have none yet) and queues its email.
-async fn assign_links(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    review: ReviewId,
-    links: &[(NewLink, OutgoingEmail)],
-) -> Result<()> {
-    for (link, email) in links {
-        let done = sqlx::query(
-            "UPDATE participants SET link_hash = $1 WHERE id = $2 AND review_id = $3 AND link_hash IS NULL",
-        )
-        .bind(&link.secret.hash)
-        .bind(link.participant.0)
-        .bind(review.0)
-        .execute(&mut **tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            enqueue(tx, email).await?;
-        }
-    }
-    Ok(())
 }
 
 /// Stores a new submission's answers and, apart from them, its comments, under fresh random

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use commonground_domain::MinReportingGroup;
+use commonground_jobs::mailer::{Security, SmtpSettings};
 use serde::Deserialize;
 
 /// Settings that may come from the file, the environment or flags; all optional until merged.
@@ -24,6 +25,20 @@ pub struct ConfigInput {
     pub session_secret: Option<String>,
     /// Minimum reporting group for new organisations.
     pub default_min_reporting_group: Option<i64>,
+    /// SMTP server host; without it emails stay in the outbox.
+    pub smtp_host: Option<String>,
+    /// SMTP port (default 587 for STARTTLS, 465 for TLS, 25 for none).
+    pub smtp_port: Option<i64>,
+    /// `starttls` (default), `tls` or `none`.
+    pub smtp_security: Option<String>,
+    /// SMTP user name, if the server needs one.
+    pub smtp_username: Option<String>,
+    /// SMTP password.
+    pub smtp_password: Option<String>,
+    /// The sender of every email, such as `commonground <noreply@trust.nhs.uk>`.
+    pub email_from: Option<String>,
+    /// Seconds a background job's claim lasts before another instance may take it over.
+    pub job_lease_seconds: Option<i64>,
 }
 
 impl ConfigInput {
@@ -41,20 +56,27 @@ impl ConfigInput {
 
     /// Reads `COMMONGROUND_*` variables through `lookup` (the process environment in production).
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let min = match lookup("COMMONGROUND_DEFAULT_MIN_REPORTING_GROUP") {
-            Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
-                format!(
-                    "COMMONGROUND_DEFAULT_MIN_REPORTING_GROUP must be a whole number, not {v:?}"
-                )
-            })?),
-            None => None,
+        let number = |name: &str| match lookup(name) {
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| format!("{name} must be a whole number, not {v:?}")),
+            None => Ok(None),
         };
         Ok(Self {
             bind: lookup("COMMONGROUND_BIND"),
             database_url: lookup("COMMONGROUND_DATABASE_URL"),
             public_base_url: lookup("COMMONGROUND_PUBLIC_BASE_URL"),
             session_secret: lookup("COMMONGROUND_SESSION_SECRET"),
-            default_min_reporting_group: min,
+            default_min_reporting_group: number("COMMONGROUND_DEFAULT_MIN_REPORTING_GROUP")?,
+            smtp_host: lookup("COMMONGROUND_SMTP_HOST"),
+            smtp_port: number("COMMONGROUND_SMTP_PORT")?,
+            smtp_security: lookup("COMMONGROUND_SMTP_SECURITY"),
+            smtp_username: lookup("COMMONGROUND_SMTP_USERNAME"),
+            smtp_password: lookup("COMMONGROUND_SMTP_PASSWORD"),
+            email_from: lookup("COMMONGROUND_EMAIL_FROM"),
+            job_lease_seconds: number("COMMONGROUND_JOB_LEASE_SECONDS")?,
         })
     }
 
@@ -69,6 +91,13 @@ impl ConfigInput {
             default_min_reporting_group: over
                 .default_min_reporting_group
                 .or(self.default_min_reporting_group),
+            smtp_host: over.smtp_host.or(self.smtp_host),
+            smtp_port: over.smtp_port.or(self.smtp_port),
+            smtp_security: over.smtp_security.or(self.smtp_security),
+            smtp_username: over.smtp_username.or(self.smtp_username),
+            smtp_password: over.smtp_password.or(self.smtp_password),
+            email_from: over.email_from.or(self.email_from),
+            job_lease_seconds: over.job_lease_seconds.or(self.job_lease_seconds),
         }
     }
 
@@ -117,6 +146,21 @@ impl ConfigInput {
                 problems.push(format!("default minimum reporting group: {e}"));
             }),
         };
+        let job_lease_seconds = self.job_lease_seconds.unwrap_or(DEFAULT_JOB_LEASE_SECONDS);
+        if !(5..=3_600).contains(&job_lease_seconds) {
+            problems.push("job lease must be from 5 to 3600 seconds".into());
+        }
+        let smtp = smtp_settings(
+            SmtpInput {
+                host: self.smtp_host,
+                port: self.smtp_port,
+                security: self.smtp_security,
+                username: self.smtp_username,
+                password: self.smtp_password,
+                from: self.email_from,
+            },
+            &mut problems,
+        );
         match (bind, min) {
             (Ok(bind), Ok(default_min_reporting_group)) if problems.is_empty() => Ok(Config {
                 bind,
@@ -125,11 +169,83 @@ impl ConfigInput {
                 public_base_url,
                 session_secret: self.session_secret.map(Redacted),
                 default_min_reporting_group,
+                smtp,
+                job_lease_seconds,
             }),
             _ => Err(problems),
         }
     }
 }
+
+/// The SMTP settings as given, before checking.
+struct SmtpInput {
+    host: Option<String>,
+    port: Option<i64>,
+    security: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    from: Option<String>,
+}
+
+/// Checks the SMTP settings: none at all means the outbox is the delivery; a host needs a
+/// from-address, a user name needs a password, and the rest must be readable.
+fn smtp_settings(input: SmtpInput, problems: &mut Vec<String>) -> Option<SmtpSettings> {
+    let Some(host) = input.host.filter(|h| !h.trim().is_empty()) else {
+        if input.from.is_some() || input.username.is_some() || input.port.is_some() {
+            problems.push("SMTP settings are given without an SMTP host".into());
+        }
+        return None;
+    };
+    let security = match input.security.as_deref() {
+        None => Some(Security::StartTls),
+        Some(text) => Security::parse(text).or_else(|| {
+            problems.push(format!(
+                "SMTP security {text:?} must be starttls, tls or none"
+            ));
+            None
+        }),
+    }?;
+    let default_port = match security {
+        Security::StartTls => 587,
+        Security::Tls => 465,
+        Security::None => 25,
+    };
+    let port = match u16::try_from(input.port.unwrap_or(default_port)) {
+        Ok(port) if port > 0 => port,
+        _ => {
+            problems.push("SMTP port must be from 1 to 65535".into());
+            return None;
+        }
+    };
+    let credentials = match (input.username, input.password) {
+        (Some(user), Some(password)) => Some((user, password)),
+        (None, None) => None,
+        _ => {
+            problems.push("SMTP user name and password must be given together".into());
+            return None;
+        }
+    };
+    let Some(from) = input.from else {
+        problems.push("an SMTP host needs a from-address (COMMONGROUND_EMAIL_FROM)".into());
+        return None;
+    };
+    let settings = SmtpSettings {
+        host: host.trim().to_owned(),
+        port,
+        security,
+        credentials,
+        from,
+        timeout: std::time::Duration::from_secs(15),
+    };
+    if let Err(problem) = commonground_jobs::mailer::Mailer::check(&settings) {
+        problems.push(problem);
+        return None;
+    }
+    Some(settings)
+}
+
+/// Seconds a job's claim lasts unless configured.
+pub const DEFAULT_JOB_LEASE_SECONDS: i64 = 60;
 
 /// Where `serve` listens unless told otherwise.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -151,6 +267,10 @@ pub struct Config {
     pub default_min_reporting_group: MinReportingGroup,
     /// Whether cookies carry `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// The SMTP server, if emails are delivered rather than kept in the outbox.
+    pub smtp: Option<SmtpSettings>,
+    /// Seconds a background job's claim lasts.
+    pub job_lease_seconds: i64,
 }
 
 /// A string that prints as `[redacted]`.
@@ -191,9 +311,38 @@ mod tests {
             public_base_url: Some("ftp://x".into()),
             session_secret: Some("short".into()),
             default_min_reporting_group: Some(2),
+            smtp_host: Some("smtp.example.nhs.uk".into()),
+            smtp_security: Some("ssl".into()),
+            job_lease_seconds: Some(1),
+            ..ConfigInput::default()
         };
         let problems = input.validate().unwrap_err();
-        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert_eq!(problems.len(), 7, "{problems:?}");
+    }
+
+    #[test]
+    fn smtp_needs_a_from_address_and_defaults_its_port() {
+        let input = |from: Option<&str>, security: Option<&str>| ConfigInput {
+            smtp_host: Some("smtp.example.nhs.uk".into()),
+            email_from: from.map(str::to_owned),
+            smtp_security: security.map(str::to_owned),
+            ..ConfigInput::default()
+        };
+        let problems = input(None, None).validate().unwrap_err();
+        assert!(problems[0].contains("from-address"), "{problems:?}");
+        let bad_from = input(Some("not an address"), None).validate().unwrap_err();
+        assert!(bad_from[0].contains("not valid"), "{bad_from:?}");
+        let tls = input(Some("Service <noreply@example.nhs.uk>"), Some("TLS"))
+            .validate()
+            .unwrap();
+        let smtp = tls.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security), (465, Security::Tls));
+        assert!(ConfigInput::default().validate().unwrap().smtp.is_none());
+        let orphan = ConfigInput {
+            smtp_username: Some("user".into()),
+            ..ConfigInput::default()
+        };
+        assert!(orphan.validate().is_err());
     }
 
     #[test]

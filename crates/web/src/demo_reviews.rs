@@ -12,7 +12,6 @@ use commonground_store::organisations::Organisation;
 use commonground_store::reviews::{ChampionChoice, ReviewFields};
 
 use crate::error::{AppError, AppResult};
-use crate::questionnaire_actions::personal_links;
 use crate::state::AppState;
 
 /// Factors where the demo's clinical and finance staff see things very differently.
@@ -286,14 +285,9 @@ async fn seed_review(
     state.store.set_readiness(org.id, id, &ready).await?;
     let people = people(demo.people, demo.tag, divisions)?;
     state.store.add_participants(org.id, id, &people).await?;
-    let invitees = state.store.participants_without_link(org.id, id).await?;
-    let links = personal_links(state, org, demo.title, &invitees)?;
-    let tokens: Vec<(String, String)> = invitees
-        .iter()
-        .zip(&links)
-        .map(|(person, (link, _))| (person.email.clone(), link.secret.token.clone()))
-        .collect();
-    state.store.open_questionnaire(org.id, id, &links).await?;
+    state.store.open_questionnaire(org.id, id, None).await?;
+    state.jobs.run_pending().await?;
+    let tokens = state.store.personal_link_tokens(org.id, id).await?;
     for person in people.iter().take(demo.answering) {
         if let Some((_, token)) = tokens
             .iter()

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use commonground_domain::{OrganisationId, RoleSet};
-use commonground_store::organisations::Organisation;
 use commonground_store::outbox::OutgoingEmail;
 
 use crate::dates::long_date;
@@ -67,6 +66,8 @@ impl Invitation<'_> {
         };
         Ok(OutgoingEmail {
             organisation: Some(self.organisation_id),
+            review: None,
+            participant: None,
             to: self.to.to_owned(),
             subject: format!("Join {} on commonground", self.organisation),
             text: text.render().map_err(|e| template_error(&e))?,
@@ -93,6 +94,8 @@ struct ResetHtml<'a> {
 pub fn password_reset(to: &str, name: &str, link: &str) -> Result<OutgoingEmail, AppError> {
     Ok(OutgoingEmail {
         organisation: None,
+        review: None,
+        participant: None,
         to: to.to_owned(),
         subject: "Reset your commonground password".to_owned(),
         text: ResetText { name, link }
@@ -101,60 +104,6 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> Result<OutgoingEmail,
         html: ResetHtml { name, link }
             .render()
             .map_err(|e| template_error(&e))?,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "emails/questionnaire.txt")]
-struct QuestionnaireText<'a> {
-    name: &'a str,
-    organisation: &'a str,
-    review: &'a str,
-    link: &'a str,
-    min_group: u32,
-}
-
-#[derive(Template)]
-#[template(path = "emails/questionnaire.html")]
-struct QuestionnaireHtml<'a> {
-    name: &'a str,
-    organisation: &'a str,
-    review: &'a str,
-    link: &'a str,
-    min_group: u32,
-}
-
-/// A participant's personal questionnaire link.
-pub fn questionnaire(
-    org: &Organisation,
-    review: &str,
-    name: &str,
-    to: &str,
-    link: &str,
-) -> Result<OutgoingEmail, AppError> {
-    let (organisation, min_group) = (org.name.as_str(), org.min_reporting_group);
-    Ok(OutgoingEmail {
-        organisation: Some(org.id),
-        to: to.to_owned(),
-        subject: format!("How do clinical and finance staff work together? {review}"),
-        text: QuestionnaireText {
-            name,
-            organisation,
-            review,
-            link,
-            min_group,
-        }
-        .render()
-        .map_err(|e| template_error(&e))?,
-        html: QuestionnaireHtml {
-            name,
-            organisation,
-            review,
-            link,
-            min_group,
-        }
-        .render()
-        .map_err(|e| template_error(&e))?,
     })
 }
 

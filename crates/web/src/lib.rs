@@ -18,11 +18,13 @@ pub mod forms;
 pub mod health;
 pub mod inputs;
 pub mod invitations;
+pub mod mailing_status;
 pub mod middleware;
 pub mod pages;
 pub mod participant_input;
 pub mod passwords;
 pub mod questionnaire_actions;
+pub mod review_emails;
 pub mod review_input;
 pub mod review_results;
 pub mod router;
@@ -51,7 +53,14 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// Connects to the database, applies migrations and prepares shared state.
 pub async fn prepare(config: Config) -> Result<AppState, commonground_store::StoreError> {
-    let store = Store::connect(config.database_url.expose()).await?;
+    // Validation has already checked these settings, so this cannot fail.
+    let mailer = config
+        .smtp
+        .as_ref()
+        .and_then(|smtp| commonground_jobs::mailer::Mailer::new(smtp).ok());
+    let store = Store::connect(config.database_url.expose())
+        .await?
+        .with_smtp_delivery(mailer.is_some());
     store.migrate().await?;
     let csrf_key: Arc<[u8]> = match &config.session_secret {
         Some(secret) => secret.expose().as_bytes().into(),
@@ -69,7 +78,14 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         )
         .await?;
     let (_, _, openapi) = router::routes();
+    let jobs = commonground_jobs::Jobs::new(
+        store.clone(),
+        mailer,
+        &config.public_base_url,
+        config.job_lease_seconds,
+    );
     Ok(AppState {
+        jobs,
         store,
         config: Arc::new(config),
         csrf_key,

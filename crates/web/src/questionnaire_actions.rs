@@ -1,79 +1,89 @@
 //! Opening, closing and releasing a review's questionnaire, shared by the pages and the API.
 
+use commonground_domain::JobId;
 use commonground_domain::participants::Side;
 use commonground_domain::review::QuestionnaireState;
-use commonground_store::NewSecret;
+use commonground_store::jobs::JobState;
+use commonground_store::mailings::SEND_INVITATIONS;
 use commonground_store::organisations::Organisation;
-use commonground_store::outbox::OutgoingEmail;
 use commonground_store::participants::Participant;
-use commonground_store::questionnaire::NewLink;
 use commonground_store::reviews::Review;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::emails;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// Opens the questionnaire (or, when open, emails people added since); returns how many were
-/// emailed. Refused once results are released, or with nobody to ask.
-pub async fn open(state: &AppState, org: &Organisation, review: &Review) -> AppResult<usize> {
+/// Opens the questionnaire (or, when open, invites people added since), with the planned close
+/// if given; returns the job that emails the invitations, if anyone needs one. Refused once
+/// results are released, or with nobody to ask.
+pub async fn open(
+    state: &AppState,
+    org: &Organisation,
+    review: &Review,
+    closes_on: Option<i64>,
+) -> AppResult<Option<JobId>> {
     if review.questionnaire == QuestionnaireState::Released {
         return Err(AppError::Conflict(
             "Results are released, so the questionnaire cannot reopen.".into(),
         ));
     }
-    let people = state
+    let sending = state
         .store
-        .participants_without_link(org.id, review.id)
-        .await?;
-    if people.is_empty() && review.questionnaire != QuestionnaireState::Closed {
-        let message = if review.questionnaire == QuestionnaireState::Open {
-            "Everyone on the list already has their link."
+        .review_jobs(org.id, review.id)
+        .await?
+        .iter()
+        .any(|job| {
+            job.kind == SEND_INVITATIONS
+                && matches!(job.state, JobState::Queued | JobState::Running)
+        });
+    if sending {
+        return Err(AppError::Conflict(
+            "Invitations are being sent. Anyone added meanwhile is included.".into(),
+        ));
+    }
+    let people = state.store.list_participants(org.id, review.id).await?;
+    if review.questionnaire != QuestionnaireState::Closed {
+        let message = if people.is_empty() {
+            Some("Add participants before opening the questionnaire.")
+        } else if review.questionnaire == QuestionnaireState::Open
+            && state.store.uninvited_count(org.id, review.id).await? == 0
+        {
+            Some("Everyone on the list already has their link.")
         } else {
-            "Add participants before opening the questionnaire."
+            None
         };
-        return Err(AppError::Conflict(message.into()));
+        if let Some(message) = message {
+            return Err(AppError::Conflict(message.into()));
+        }
     }
-    let links = personal_links(state, org, &review.title, &people)?;
-    if review.questionnaire == QuestionnaireState::Open {
-        state
-            .store
-            .send_new_links(org.id, review.id, &links)
-            .await?;
-    } else {
-        state
-            .store
-            .open_questionnaire(org.id, review.id, &links)
-            .await?;
-    }
-    tracing::info!(review_id = %review.id, emailed = links.len(), "questionnaire opened");
-    Ok(links.len())
+    let job = state
+        .store
+        .open_questionnaire(org.id, review.id, closes_on)
+        .await?;
+    state.wake_jobs();
+    tracing::info!(review_id = %review.id, job_id = ?job.map(|j| j.0), "questionnaire opened");
+    Ok(job)
 }
 
-/// A new personal link for each of `people`, with the email that carries it.
-pub fn personal_links(
+/// Queues a reminder now to everyone who has not answered; the job, or `None` if nobody
+/// needs one. Only while the questionnaire is open.
+pub async fn remind_now(
     state: &AppState,
     org: &Organisation,
-    review_title: &str,
-    people: &[Participant],
-) -> AppResult<Vec<(NewLink, OutgoingEmail)>> {
-    people
-        .iter()
-        .map(|person| {
-            let secret = NewSecret::generate("");
-            let link = format!("{}/q/{}", state.config.public_base_url, secret.token);
-            let email =
-                emails::questionnaire(org, review_title, &person.name, &person.email, &link)?;
-            Ok((
-                NewLink {
-                    participant: person.id,
-                    secret,
-                },
-                email,
-            ))
-        })
-        .collect()
+    review: &Review,
+) -> AppResult<Option<JobId>> {
+    if review.questionnaire != QuestionnaireState::Open {
+        return Err(AppError::Conflict(
+            "Reminders can only be sent while the questionnaire is open.".into(),
+        ));
+    }
+    let job = state
+        .store
+        .queue_reminders(org.id, review.id, commonground_store::now() + 1, None)
+        .await?;
+    state.wake_jobs();
+    Ok(job)
 }
 
 /// Closes an open questionnaire (the store mixes the answers as it does).
@@ -84,6 +94,7 @@ pub async fn close(state: &AppState, org: &Organisation, review: &Review) -> App
         ));
     }
     state.store.close_questionnaire(org.id, review.id).await?;
+    state.wake_jobs();
     Ok(())
 }
 

@@ -17,8 +17,9 @@ use crate::assets;
 use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::pages::{
-    account, auth, home, invitations, members, organisations, outbox, participants, password_reset,
-    questionnaire, questionnaires, results, review_questionnaire, reviews,
+    account, auth, home, invitations, jobs, members, organisations, outbox, participants,
+    password_reset, questionnaire, questionnaires, results, review_emails, review_questionnaire,
+    reviews,
 };
 use crate::state::AppState;
 
@@ -188,6 +189,8 @@ fn pages() -> Pages {
             organisations::create_organisation,
         )
         .get("/outbox", NetworkAdmin, outbox::list_outbox)
+        .get("/jobs", NetworkAdmin, jobs::list_jobs)
+        .post("/jobs/{job_id}/retry", NetworkAdmin, jobs::retry_job)
         .get(
             "/outbox/{message_id}",
             NetworkAdmin,
@@ -264,6 +267,16 @@ fn pages() -> Pages {
             "/organisations/{org_id}/outbox",
             OrgAdmin,
             outbox::list_organisation_outbox,
+        )
+        .get(
+            "/organisations/{org_id}/jobs",
+            OrgAdmin,
+            jobs::list_organisation_jobs,
+        )
+        .post(
+            "/organisations/{org_id}/jobs/{job_id}/retry",
+            OrgAdmin,
+            jobs::retry_organisation_job,
         )
         .get(
             "/organisations/{org_id}/outbox/{message_id}",
@@ -345,6 +358,36 @@ fn pages() -> Pages {
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/open",
             OrgMember,
             review_questionnaire::open_questionnaire,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/reminders",
+            OrgMember,
+            review_questionnaire::update_reminders,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/remind",
+            OrgMember,
+            review_questionnaire::create_reminder,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/questionnaire/retry-emails",
+            OrgMember,
+            review_questionnaire::retry_emails,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/emails",
+            OrgMember,
+            review_emails::list_review_emails,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/emails/{kind}",
+            OrgMember,
+            review_emails::edit_review_email,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/emails/{kind}",
+            OrgMember,
+            review_emails::update_review_email,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/close",
@@ -447,6 +490,16 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(v1::questionnaire::get_questionnaire))
         .routes(routes!(v1::questionnaire::submit_response))
         .routes(routes!(v1::results::get_results))
+        .routes(routes!(v1::emails::send_invitations))
+        .routes(routes!(v1::emails::send_reminders))
+        .routes(routes!(
+            v1::emails::get_email_template,
+            v1::emails::update_email_template
+        ))
+        .routes(routes!(v1::emails::preview_email_template))
+        .routes(routes!(v1::jobs::list_jobs))
+        .routes(routes!(v1::jobs::get_job))
+        .routes(routes!(v1::jobs::retry_job))
         .routes(routes!(
             v1::questionnaire::create_open_link,
             v1::questionnaire::delete_open_link

@@ -17,4 +17,13 @@ pub struct AppState {
     pub csrf_key: Arc<[u8]>,
     /// The API's OpenAPI document, built from the handlers at start.
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// The background job runner (its workers start in `serve`; tests run it directly).
+    pub jobs: commonground_jobs::Jobs,
+}
+
+impl AppState {
+    /// Wakes idle job workers after queueing a job, so it starts at once.
+    pub fn wake_jobs(&self) {
+        self.jobs.waker().notify_waiters();
+    }
 }

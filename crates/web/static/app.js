@@ -94,11 +94,42 @@ function initConfirm(form) {
   });
 }
 
+/** How often a live progress area fetches the page again while emails are being sent. */
+const PROGRESS_REFRESH_MS = 2000;
+
+/**
+ * Keeps a progress area up to date: fetches the same page and swaps in the area's new
+ * content until the server stops marking it live. Without JavaScript, a refresh does the same.
+ */
+function initLiveProgress(area) {
+  const refresh = async () => {
+    try {
+      const response = await fetch(window.location.href, { credentials: 'same-origin' });
+      if (!response.ok) {
+        return;
+      }
+      const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+      const fresh = page.getElementById(area.id);
+      if (!fresh) {
+        return;
+      }
+      area.replaceChildren(...Array.from(fresh.childNodes).map((node) => document.importNode(node, true)));
+      if (fresh.getAttribute('data-module') === 'live-progress') {
+        window.setTimeout(refresh, PROGRESS_REFRESH_MS);
+      }
+    } catch (_error) {
+      // A failed refresh leaves the last figures; reloading the page shows the latest.
+    }
+  };
+  window.setTimeout(refresh, PROGRESS_REFRESH_MS);
+}
+
 /** Module names, as used in data-module, mapped to their start functions. */
 const MODULES = {
   'error-summary': initErrorSummary,
   copy: initCopy,
   confirm: initConfirm,
+  'live-progress': initLiveProgress,
 };
 
 /** Starts every module declared under root, once per element. */

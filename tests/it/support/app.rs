@@ -71,19 +71,35 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
 impl TestApp {
     /// Starts the app on a fresh database.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with_smtp(None).await
+    }
+
+    /// Starts the app on a fresh database, delivering email to the SMTP server on `smtp_port`
+    /// (`None`: the outbox is the delivery).
+    pub async fn spawn_with_smtp(smtp_port: Option<u16>) -> TestApp {
         let (url, dir) = fresh_database().await;
         let secret = format!("test-secret-{}", "x".repeat(32));
-        let mut app = Self::spawn_on(&url, &secret).await;
+        let mut app = Self::spawn_on(&url, &secret, smtp_port).await;
         app.dir = dir;
         app
     }
 
     /// Starts another instance over the same database as `self`.
     pub async fn spawn_instance(&self) -> TestApp {
-        Self::spawn_on(&self.database_url, &self.secret).await
+        Self::spawn_on(&self.database_url, &self.secret, None).await
     }
 
-    async fn spawn_on(url: &str, secret: &str) -> TestApp {
+    /// Starts another instance over the same database as `self`, delivering to `smtp_port`.
+    pub async fn spawn_instance_with_smtp(&self, smtp_port: u16) -> TestApp {
+        Self::spawn_on(&self.database_url, &self.secret, Some(smtp_port)).await
+    }
+
+    /// Runs every due background job to the end, as the workers of `serve` would.
+    pub async fn run_jobs(&self) -> usize {
+        self.state.jobs.run_pending().await.expect("jobs run")
+    }
+
+    async fn spawn_on(url: &str, secret: &str, smtp_port: Option<u16>) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -94,7 +110,12 @@ impl TestApp {
             database_url: Some(url.to_owned()),
             public_base_url: Some(base.clone()),
             session_secret: Some(secret.to_owned()),
-            default_min_reporting_group: None,
+            smtp_host: smtp_port.map(|_| "127.0.0.1".to_owned()),
+            smtp_port: smtp_port.map(i64::from),
+            smtp_security: smtp_port.map(|_| "none".to_owned()),
+            email_from: smtp_port.map(|_| "commonground <noreply@example.nhs.uk>".to_owned()),
+            job_lease_seconds: Some(5),
+            ..ConfigInput::default()
         }
         .validate()
         .expect("valid test configuration");

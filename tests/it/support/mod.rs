@@ -2,7 +2,9 @@
 
 pub mod app;
 pub mod html;
+pub mod smtp;
 pub mod webdriver;
 
 pub use app::TestApp;
 pub use html::{csrf_token, text_of};
+pub use smtp::SmtpSink;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod errors;
 pub mod home;
 pub mod invitations;
+pub mod jobs;
 pub mod members;
 pub mod organisations;
 pub mod outbox;
@@ -13,6 +14,7 @@ pub mod password_reset;
 pub mod questionnaire;
 pub mod questionnaires;
 pub mod results;
+pub mod review_emails;
 pub mod review_questionnaire;
 pub mod reviews;
 

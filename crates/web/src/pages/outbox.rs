@@ -50,7 +50,8 @@ pub struct OutboxMessagePage {
 /// `?page=N`, from 1.
 #[derive(Deserialize)]
 pub struct PageQuery {
-    page: Option<i64>,
+    /// The page number.
+    pub page: Option<i64>,
 }
 
 async fn outbox_page(

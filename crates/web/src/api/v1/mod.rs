@@ -1,6 +1,8 @@
 //! Version 1 of the JSON API: one module per resource, and the shapes they share.
 
 pub mod divisions;
+pub mod emails;
+pub mod jobs;
 pub mod me;
 pub mod members;
 pub mod organisations;

@@ -30,6 +30,10 @@ pub struct ParticipantBody {
     pub division: Option<String>,
     /// Role level key.
     pub role_level: String,
+    /// Whether they have answered (never what they answered).
+    pub responded: bool,
+    /// Why their email could not be delivered (the mail server's words), if it could not.
+    pub email_problem: Option<String>,
 }
 
 impl From<Participant> for ParticipantBody {
@@ -41,6 +45,8 @@ impl From<Participant> for ParticipantBody {
             profession: p.profession.as_str().to_owned(),
             division: p.division,
             role_level: p.role_level.as_str().to_owned(),
+            responded: p.responded,
+            email_problem: p.email_problem,
         }
     }
 }

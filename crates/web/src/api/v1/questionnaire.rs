@@ -24,15 +24,28 @@ use crate::state::AppState;
 pub struct QuestionnaireStatus {
     /// `draft`, `open`, `closed` or `released`.
     pub state: String,
-    /// How many people were emailed their link by this change.
-    pub emailed: usize,
+    /// How many people this change emails their link (the job sends them in the background).
+    pub emailed: i64,
+    /// The job that sends those emails; follow it with `getJob`.
+    pub job_id: Option<i64>,
 }
 
 async fn status(
     state: &AppState,
     runner: &ReviewRunner<ApiUser>,
-    emailed: usize,
+    job: Option<commonground_domain::JobId>,
 ) -> AppResult<Json<QuestionnaireStatus>> {
+    let emailed = match job {
+        Some(id) => state
+            .store
+            .get_job(
+                commonground_store::jobs::JobScope::Organisation(runner.member.org.id),
+                id,
+            )
+            .await?
+            .map_or(0, |j| j.progress.total),
+        None => 0,
+    };
     let review = state
         .store
         .get_review(runner.member.org.id, runner.review.id)
@@ -41,6 +54,7 @@ async fn status(
     Ok(Json(QuestionnaireStatus {
         state: review.questionnaire.as_str().to_owned(),
         emailed,
+        job_id: job.map(|j| j.0),
     }))
 }
 
@@ -54,8 +68,8 @@ pub async fn open_questionnaire(
     State(state): State<AppState>,
     runner: ReviewRunner<ApiUser>,
 ) -> AppResult<Json<QuestionnaireStatus>> {
-    let emailed = actions::open(&state, &runner.member.org, &runner.review).await?;
-    status(&state, &runner, emailed).await
+    let job = actions::open(&state, &runner.member.org, &runner.review, None).await?;
+    status(&state, &runner, job).await
 }
 
 /// Closes the questionnaire: no more answers; scores become visible to the review's champions.
@@ -68,7 +82,7 @@ pub async fn close_questionnaire(
     runner: ReviewRunner<ApiUser>,
 ) -> AppResult<Json<QuestionnaireStatus>> {
     actions::close(&state, &runner.member.org, &runner.review).await?;
-    status(&state, &runner, 0).await
+    status(&state, &runner, None).await
 }
 
 /// Releases the results to the team; the questionnaire can never reopen afterwards.
@@ -81,7 +95,7 @@ pub async fn release_results(
     runner: ReviewRunner<ApiUser>,
 ) -> AppResult<Json<QuestionnaireStatus>> {
     actions::release(&state, &runner.member.org, &runner.review).await?;
-    status(&state, &runner, 0).await
+    status(&state, &runner, None).await
 }
 
 /// Who has answered, counted by group (never what anyone answered).
