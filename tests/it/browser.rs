@@ -7,9 +7,9 @@ use std::fmt::Write;
 
 use commonground_domain::Role;
 
-use crate::support::TestApp;
 use crate::support::app::PASSWORD;
 use crate::support::webdriver::Browser;
+use crate::support::{SmtpSink, TestApp};
 
 fn enabled() -> bool {
     let on = std::env::var("COMMONGROUND_BROWSER_TESTS").is_ok_and(|v| v == "1");
@@ -236,10 +236,39 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         browser.check_page(&at("participants, one added")).await;
         browser.submit("a[href$='/questionnaire']").await;
         browser.check_page(&at("questionnaire tab, draft")).await;
-        browser.submit("main form button").await;
-        browser.check_page(&at("questionnaire tab, open")).await;
+        browser.fill("#days_after", "3, tomorrow").await;
+        browser
+            .submit("main form[action$='/reminders'] button")
+            .await;
+        browser
+            .check_page(&at("questionnaire tab, reminders with errors"))
+            .await;
+        browser.submit("main form[action$='/open'] button").await;
+        browser.check_page(&at("questionnaire tab, sending")).await;
+        app.run_jobs().await;
         let tab = browser.script("return location.href;").await;
         let tab = tab.as_str().unwrap_or_default().to_owned();
+        browser.goto(&tab).await;
+        browser.check_page(&at("questionnaire tab, open")).await;
+        let emails = tab.replace("/questionnaire", "/emails");
+        browser.goto(&emails).await;
+        browser.check_page(&at("review emails")).await;
+        browser.submit("main table a").await;
+        browser.check_page(&at("invitation wording")).await;
+        browser
+            .script("document.querySelector('#body').value = 'Dear {first_name}';")
+            .await;
+        browser.submit("main form button[value=save]").await;
+        browser
+            .check_page(&at("invitation wording with errors"))
+            .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/jobs"),
+            &at("background jobs"),
+        )
+        .await;
         let link = app
             .store
             .list_outbox(commonground_store::outbox::OutboxScope::Everything, 1, 0)
@@ -290,6 +319,7 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         .await;
         submit_and_check(&browser, &at("add organisation with errors")).await;
         visit(&browser, &app, "/outbox", &at("all outbox")).await;
+        visit(&browser, &app, "/jobs", &at("all background jobs")).await;
         browser.goto(&app.url("/account")).await;
         browser.submit("header form button").await;
     }
@@ -315,7 +345,8 @@ async fn a_champion_runs_a_review_from_start_to_results() {
     if !enabled() {
         return;
     }
-    let app = TestApp::spawn().await;
+    let sink = SmtpSink::start().await;
+    let app = TestApp::spawn_with_smtp(Some(sink.port)).await;
     let org = app
         .organisation("Northshire Hospitals NHS Foundation Trust", "RX1")
         .await;
@@ -364,8 +395,18 @@ async fn a_champion_runs_a_review_from_start_to_results() {
         browser.submit("main form[enctype] button").await;
         browser.check_page(&at("participants imported")).await;
         browser.submit("a[href$='/questionnaire']").await;
-        browser.submit("main form button").await;
-        browser.check_page(&at("questionnaire open")).await;
+        browser.submit("main form[action$='/open'] button").await;
+        browser.check_page(&at("questionnaire open, sending")).await;
+        app.run_jobs().await;
+        browser.script("location.reload();").await;
+        browser.check_page(&at("questionnaire open, sent")).await;
+        let text = browser
+            .script("return document.querySelector('main').innerText;")
+            .await;
+        assert!(
+            text.as_str().unwrap_or_default().contains("30 of 30 sent"),
+            "{text}"
+        );
         let review_tab = format!("/organisations/{}/reviews", org.id);
         let review_path = {
             let reviews = app.store.list_reviews(org.id).await.unwrap();
@@ -376,23 +417,15 @@ async fn a_champion_runs_a_review_from_start_to_results() {
             format!("{review_tab}/{}", review.id)
         };
 
-        // Each person answers from the link in their email.
-        let messages = app
-            .store
-            .list_outbox(
-                commonground_store::outbox::OutboxScope::Organisation(org.id),
-                200,
-                0,
-            )
-            .await
-            .unwrap();
-        let links: Vec<(String, String)> = messages
+        // Each person answers from the link in the email that reached them.
+        let links: Vec<(String, String)> = sink
+            .messages()
             .iter()
-            .filter(|m| m.to.contains(&format!(".w{width}@")))
+            .filter(|m| m.to[0].contains(&format!(".w{width}@")))
             .map(|m| {
                 let start = m.text.find("/q/").unwrap();
                 (
-                    m.to.clone(),
+                    m.to[0].clone(),
                     m.text[start..]
                         .split_whitespace()
                         .next()
