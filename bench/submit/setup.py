@@ -1,7 +1,10 @@
-"""Sets up a review with many participants on a running commonground and writes their links.
+"""Sets up a review with many participants on a running commonground, opens its questionnaire
+and waits until every invitation is delivered (to the outbox, or to the SMTP server when one is
+configured). Prints the ids and how long queueing and delivering took.
 
-Usage: setup.py BASE_URL DB_URL OUT_DIR PEOPLE. Talks only to BASE_URL (127.0.0.1)."""
-import json, sys, urllib.request, subprocess, os
+Usage: setup.py BASE_URL DB_URL OUT_DIR PEOPLE. Talks only to BASE_URL (127.0.0.1); gives up
+after ten minutes."""
+import json, sys, time, urllib.request
 base, db, out, people = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 def call(method, path, body=None, token=None, ctype="application/json"):
     data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
@@ -17,5 +20,12 @@ review = call("POST", f"/api/v1/organisations/{org}/reviews", {"title": "Load", 
 for start in range(0, people, 5000):
     rows = "".join(f"P{i},p{i}@load.nhs.uk,Nursing,Middle manager or team leader\n" for i in range(start, min(people, start + 5000)))
     call("POST", f"/api/v1/organisations/{org}/reviews/{review}/participants/import", ("name,email,profession group,role level\n" + rows).encode(), token, "text/csv")
-call("POST", f"/api/v1/organisations/{org}/reviews/{review}/questionnaire/open", None, token)
-print(json.dumps({"org": org, "review": review}))
+started = time.monotonic()
+job = call("POST", f"/api/v1/organisations/{org}/reviews/{review}/questionnaire/open", None, token)["job_id"]
+while True:
+    state = call("GET", f"/api/v1/organisations/{org}/jobs/{job}", None, token)
+    if state["delivered"] + state["undelivered"] >= state["total"] or time.monotonic() - started > 600:
+        break
+    time.sleep(0.05)
+print(json.dumps({"org": org, "review": review, "job": job, "delivered": state["delivered"],
+                  "undelivered": state["undelivered"], "seconds": round(time.monotonic() - started, 2)}))
