@@ -738,3 +738,43 @@ async fn make_open_link(r: &Review) -> String {
         .take_while(|c| *c != '<' && *c != '"')
         .collect()
 }
+
+#[tokio::test]
+async fn answers_arriving_together_are_stored_together_and_each_link_still_answers_once() {
+    use commonground_domain::questionnaire::parse_submission;
+    use commonground_store::questionnaire::Submitted;
+
+    let r = review_with(40).await;
+    assert_eq!(r.post("open").await.status(), 303);
+    let instrument = default_instrument();
+    // Every link twice and five unknown links, all at once: the writer stores them in groups,
+    // so a link may meet itself inside one group.
+    let mut tokens: Vec<String> = r
+        .links()
+        .await
+        .iter()
+        .map(|link| link.trim_start_matches("/q/").to_owned())
+        .collect();
+    tokens.extend(tokens.clone());
+    tokens.extend((0..5).map(|i| format!("not-a-link-{i}")));
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let store = r.app.store.clone();
+            let submission = parse_submission(&instrument, &[], &answers("finance", i)).unwrap();
+            tokio::spawn(async move { store.submit_response(&token, submission).await.unwrap() })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let count = |wanted: Submitted| outcomes.iter().filter(|o| **o == wanted).count();
+    assert_eq!(count(Submitted::Stored), 40, "{outcomes:?}");
+    assert_eq!(count(Submitted::AlreadyAnswered), 40);
+    assert_eq!(count(Submitted::UnknownLink), 5);
+    assert_eq!(r.app.count("responses").await, 40);
+    assert_eq!(r.app.count("comments").await, 40);
+    assert_eq!(r.app.count("participants WHERE responded = 1").await, 40);
+}

@@ -16,6 +16,7 @@ mod instance;
 mod maintenance;
 mod migrate;
 mod secret;
+mod submissions;
 
 pub mod api_tokens;
 pub mod deliveries;
@@ -81,6 +82,7 @@ pub struct Store {
     writer: AnyPool,
     backend: Backend,
     smtp_delivery: bool,
+    submissions: submissions::SubmissionWriter,
 }
 
 impl Store {
@@ -127,6 +129,7 @@ impl Store {
                 let reader = sqlite_pool(8).connect_with(options).await?;
                 Store {
                     reader,
+                    submissions: submissions::SubmissionWriter::start(&writer, backend),
                     writer,
                     backend,
                     smtp_delivery: false,
@@ -140,6 +143,7 @@ impl Store {
                     .await?;
                 Store {
                     reader: pool.clone(),
+                    submissions: submissions::SubmissionWriter::start(&pool, backend),
                     writer: pool,
                     backend,
                     smtp_delivery: false,
@@ -184,11 +188,19 @@ impl Store {
 
     /// Begins a write transaction: IMMEDIATE on SQLite, so it never fails half-way on a lock.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writer.begin().await?,
-        })
+        begin_write(&self.writer, self.backend).await
     }
+}
+
+/// Begins a write transaction on `pool` (the writer pool): IMMEDIATE on SQLite.
+async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    Ok(match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    })
 }
 
 /// Adds `mode=rwc` so that the SQLite file is created on first run.

@@ -16,9 +16,8 @@
 
 use std::collections::BTreeMap;
 
-use commonground_domain::dates::iso_date;
 use commonground_domain::participants::{ProfessionGroup, RoleLevel};
-use commonground_domain::questionnaire::{Answer, ResponseRecord, Submission};
+use commonground_domain::questionnaire::{Answer, ResponseRecord};
 use commonground_domain::review::QuestionnaireState;
 use commonground_domain::{JobId, OrganisationId, ReviewId};
 use rand::seq::SliceRandom;
@@ -323,40 +322,6 @@ impl Store {
         }))
     }
 
-    /// Stores a submission from a personal link, once: the completion mark and the answer are
-    /// one transaction, and the mark is a conditional update, so a second or concurrent
-    /// submission stores nothing.
-    pub async fn submit_response(&self, token: &str, submission: &Submission) -> Result<Submitted> {
-        let mut tx = self.begin_write().await?;
-        let hash = hash_secret(token);
-        let target = sqlx::query(
-            "SELECT reviews.id, reviews.questionnaire_state, participants.responded FROM participants \
-             JOIN reviews ON reviews.id = participants.review_id WHERE participants.link_hash = $1",
-        )
-        .bind(&hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(target) = target else {
-            return Ok(Submitted::UnknownLink);
-        };
-        let review: i64 = target.get(0);
-        if target.get::<String, _>(1) != QuestionnaireState::Open.as_str() {
-            return Ok(Submitted::NotOpen);
-        }
-        let marked = sqlx::query(
-            "UPDATE participants SET responded = 1 WHERE link_hash = $1 AND responded = 0",
-        )
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        if marked.rows_affected() != 1 {
-            return Ok(Submitted::AlreadyAnswered);
-        }
-        insert_submission(&mut tx, review, submission).await?;
-        tx.commit().await?;
-        Ok(Submitted::Stored)
-    }
-
     /// Sets (or with `None` removes) a review's open link; false when `org` has no such review.
     pub async fn set_open_link(
         &self,
@@ -411,31 +376,6 @@ impl Store {
         }))
     }
 
-    /// Stores a submission from an open link. Nobody is marked as answered: an open link cannot
-    /// tell who answered, so it cannot stop anyone answering twice.
-    pub async fn submit_open_response(
-        &self,
-        token: &str,
-        submission: &Submission,
-    ) -> Result<Submitted> {
-        let mut tx = self.begin_write().await?;
-        let target =
-            sqlx::query("SELECT id, questionnaire_state FROM reviews WHERE open_link_hash = $1")
-                .bind(hash_secret(token))
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(target) = target else {
-            return Ok(Submitted::UnknownLink);
-        };
-        if target.get::<String, _>(1) != QuestionnaireState::Open.as_str() {
-            return Ok(Submitted::NotOpen);
-        }
-        let review: i64 = target.get(0);
-        insert_submission(&mut tx, review, submission).await?;
-        tx.commit().await?;
-        Ok(Submitted::Stored)
-    }
-
     /// How many answers a review has (the only figure shown while it is open).
     pub async fn response_count(&self, org: OrganisationId, review: ReviewId) -> Result<i64> {
         let row = sqlx::query(
@@ -486,68 +426,94 @@ impl Store {
     }
 }
 
-/// Stores a new submission's answers and, apart from them, its comments, under fresh random
-/// keys and today's date.
-async fn insert_submission(
+/// An answer to store: a random key, the review, the record and the date.
+pub(crate) struct NewResponse<'a> {
+    pub(crate) id: String,
+    pub(crate) review: i64,
+    pub(crate) record: &'a ResponseRecord,
+    pub(crate) date: &'a str,
+}
+
+/// A comment to store, with its own random key and no link to an answer.
+pub(crate) struct NewComment<'a> {
+    pub(crate) id: String,
+    pub(crate) review: i64,
+    pub(crate) prompt: &'a str,
+    pub(crate) body: &'a str,
+}
+
+/// Rows per INSERT statement: few round trips, well within both databases' parameter limits.
+const ROWS_PER_INSERT: usize = 100;
+
+/// `($1, ..., $k), ($k+1, ...)`: `rows` groups of `columns` parameters.
+fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) async fn insert_responses(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    review: i64,
-    submission: &Submission,
+    responses: &[NewResponse<'_>],
 ) -> Result<()> {
-    let today = iso_date(now());
-    insert_response(
-        tx,
-        review,
-        &submission.record,
-        &NewSecret::generate("").token,
-        &today,
-    )
-    .await?;
-    for (prompt, body) in &submission.comments {
-        insert_comment(tx, review, prompt, body, &NewSecret::generate("").token).await?;
+    for chunk in responses.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO responses (id, review_id, submitted_on, profession, division, role_level, \
+             answers, involvement, barriers, measures) VALUES {}",
+            value_rows(chunk.len(), 10)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for response in chunk {
+            let record = response.record;
+            query = query
+                .bind(response.id.as_str())
+                .bind(response.review)
+                .bind(response.date)
+                .bind(record.profession.map(ProfessionGroup::as_str))
+                .bind(record.division.as_deref())
+                .bind(record.role_level.map(RoleLevel::as_str))
+                .bind(pairs(
+                    record
+                        .answers
+                        .iter()
+                        .map(|(k, a)| (k, a.stored().to_string())),
+                ))
+                .bind(pairs(
+                    record.involvement.iter().map(|(k, v)| (k, v.clone())),
+                ))
+                .bind(record.barriers.join(","))
+                .bind(record.measures.join(","));
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
 
-async fn insert_response(
+pub(crate) async fn insert_comments(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    review: i64,
-    record: &ResponseRecord,
-    id: &str,
-    date: &str,
+    comments: &[NewComment<'_>],
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO responses (id, review_id, submitted_on, profession, division, role_level, answers, involvement, barriers, measures) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(id)
-    .bind(review)
-    .bind(date)
-    .bind(record.profession.map(ProfessionGroup::as_str))
-    .bind(record.division.as_deref())
-    .bind(record.role_level.map(RoleLevel::as_str))
-    .bind(pairs(record.answers.iter().map(|(k, a)| (k, a.stored().to_string()))))
-    .bind(pairs(record.involvement.iter().map(|(k, v)| (k, v.clone()))))
-    .bind(record.barriers.join(","))
-    .bind(record.measures.join(","))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn insert_comment(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    review: i64,
-    prompt: &str,
-    body: &str,
-    id: &str,
-) -> Result<()> {
-    sqlx::query("INSERT INTO comments (id, review_id, prompt_key, body) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(review)
-        .bind(prompt)
-        .bind(body)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in comments.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO comments (id, review_id, prompt_key, body) VALUES {}",
+            value_rows(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for comment in chunk {
+            query = query
+                .bind(comment.id.as_str())
+                .bind(comment.review)
+                .bind(comment.prompt)
+                .bind(comment.body);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -583,12 +549,26 @@ async fn mix(tx: &mut sqlx::Transaction<'static, sqlx::Any>, review: i64) -> Res
         .bind(review)
         .execute(&mut **tx)
         .await?;
-    for (record, date) in &answers {
-        insert_response(tx, review, record, &NewSecret::generate("").token, date).await?;
-    }
-    for (prompt, body) in &comments {
-        insert_comment(tx, review, prompt, body, &NewSecret::generate("").token).await?;
-    }
+    let answers: Vec<NewResponse> = answers
+        .iter()
+        .map(|(record, date)| NewResponse {
+            id: NewSecret::generate("").token,
+            review,
+            record,
+            date,
+        })
+        .collect();
+    insert_responses(tx, &answers).await?;
+    let comments: Vec<NewComment> = comments
+        .iter()
+        .map(|(prompt, body)| NewComment {
+            id: NewSecret::generate("").token,
+            review,
+            prompt,
+            body,
+        })
+        .collect();
+    insert_comments(tx, &comments).await?;
     sqlx::query("UPDATE participants SET responded = responded WHERE review_id = $1")
         .bind(review)
         .execute(&mut **tx)

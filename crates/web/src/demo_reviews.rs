@@ -295,7 +295,7 @@ async fn seed_review(
         {
             state
                 .store
-                .submit_response(token, &answers(&instrument, person, rng))
+                .submit_response(token, answers(&instrument, person, rng))
                 .await?;
         }
     }

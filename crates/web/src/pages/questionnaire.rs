@@ -496,7 +496,7 @@ pub async fn create_response(
         Ok(submission) => submission,
         Err(problems) => return Ok(with_errors(&session, &shown, &fields, problems)),
     };
-    match state.store.submit_response(&token, &submission).await? {
+    match state.store.submit_response(&token, submission).await? {
         Submitted::Stored => Ok(thanks(&session)),
         Submitted::AlreadyAnswered => Ok(already(&session, StatusCode::CONFLICT)),
         Submitted::NotOpen => Ok(not_open(
@@ -536,11 +536,7 @@ pub async fn create_open_response(
         Ok(submission) => submission,
         Err(problems) => return Ok(with_errors(&session, &shown, &fields, problems)),
     };
-    match state
-        .store
-        .submit_open_response(&token, &submission)
-        .await?
-    {
+    match state.store.submit_open_response(&token, submission).await? {
         Submitted::Stored => Ok(thanks(&session)),
         Submitted::NotOpen | Submitted::AlreadyAnswered => Ok(not_open(
             &session,

@@ -253,7 +253,7 @@ pub async fn submit_response(
     }
     let submission = parse_submission(&instrument, &divisions, &request.into_fields())
         .map_err(AppError::Invalid)?;
-    match state.store.submit_response(&token, &submission).await? {
+    match state.store.submit_response(&token, submission).await? {
         Submitted::Stored => Ok(StatusCode::CREATED),
         Submitted::AlreadyAnswered => Err(AppError::Conflict(
             "This link has already answered, so nothing more was saved.".into(),
