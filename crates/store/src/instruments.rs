@@ -1,11 +1,20 @@
 //! Instrument versions: the ones shipped with the product and organisations' adapted copies.
 //! A version is never changed once stored: reviews point at the exact text they used.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use commonground_domain::instrument::Instrument;
 use commonground_domain::{InstrumentVersionId, OrganisationId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store, now};
+use crate::{Result, Store, StoreError, now};
+
+/// Parsed instrument versions by id. A version never changes once stored, so each is read and
+/// parsed once per process instead of on every questionnaire page and submission.
+#[derive(Clone, Default)]
+pub(crate) struct InstrumentCache(Arc<RwLock<HashMap<i64, Arc<Instrument>>>>);
 
 /// A stored instrument version, without its definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +42,35 @@ fn version_from_row(row: &AnyRow) -> InstrumentVersion {
 }
 
 impl Store {
+    /// A stored version, parsed. Callers have checked that the asker may see it (it is the
+    /// version of a review they reached).
+    pub async fn instrument(&self, id: InstrumentVersionId) -> Result<Arc<Instrument>> {
+        let cached = self
+            .instruments
+            .0
+            .read()
+            .map_err(|_| StoreError::Unreadable("the instrument cache".into()))?
+            .get(&id.0)
+            .cloned();
+        if let Some(instrument) = cached {
+            return Ok(instrument);
+        }
+        let row = sqlx::query("SELECT definition FROM instrument_versions WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&self.reader)
+            .await?;
+        let instrument =
+            Arc::new(Instrument::parse(&row.get::<String, _>(0)).map_err(|e| {
+                StoreError::Unreadable(format!("instrument version {}: {e}", id.0))
+            })?);
+        self.instruments
+            .0
+            .write()
+            .map_err(|_| StoreError::Unreadable("the instrument cache".into()))?
+            .insert(id.0, instrument.clone());
+        Ok(instrument)
+    }
+
     /// The versions `org` may use: the shipped ones and its own, newest first.
     pub async fn instrument_versions(&self, org: OrganisationId) -> Result<Vec<InstrumentVersion>> {
         let rows = sqlx::query(

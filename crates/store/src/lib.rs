@@ -67,6 +67,9 @@ pub enum StoreError {
     /// The database URL is not one we support.
     #[error("{0}")]
     BadUrl(String),
+    /// Stored data that no longer reads (the string says what and why).
+    #[error("stored data cannot be read: {0}")]
+    Unreadable(String),
     /// The database failed or could not be reached.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -83,6 +86,7 @@ pub struct Store {
     backend: Backend,
     smtp_delivery: bool,
     submissions: submissions::SubmissionWriter,
+    instruments: instruments::InstrumentCache,
 }
 
 impl Store {
@@ -130,6 +134,7 @@ impl Store {
                 Store {
                     reader,
                     submissions: submissions::SubmissionWriter::start(&writer, backend),
+                    instruments: instruments::InstrumentCache::default(),
                     writer,
                     backend,
                     smtp_delivery: false,
@@ -144,6 +149,7 @@ impl Store {
                 Store {
                     reader: pool.clone(),
                     submissions: submissions::SubmissionWriter::start(&pool, backend),
+                    instruments: instruments::InstrumentCache::default(),
                     writer: pool,
                     backend,
                     smtp_delivery: false,

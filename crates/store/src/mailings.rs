@@ -239,13 +239,15 @@ impl Store {
             Audience::NotAnswered { invited_before } => invited_before,
             _ => 0,
         };
+        // Batches go in participant order and each commits whole, so the highest participant
+        // this job has emailed is exactly where it stands, after a restart too.
         // `$5 = $5` keeps the parameter list the same whichever condition uses it.
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {PARTICIPANT_COLUMNS}, participants.link_token FROM participants \
              JOIN reviews ON reviews.id = participants.review_id \
              WHERE participants.review_id = $1 AND reviews.organisation_id = $2 AND {condition} \
-             AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.job_id = $3 \
-             AND outbox.participant_id = participants.id) \
+             AND participants.id > (SELECT COALESCE(MAX(outbox.participant_id), 0) FROM outbox \
+             WHERE outbox.job_id = $3) \
              AND $5 = $5 ORDER BY participants.id LIMIT $4"
         )))
         .bind(review.0)

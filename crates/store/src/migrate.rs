@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_questionnaire.sql"),
     ),
     (4, "email", include_str!("../migrations/0004_email.sql")),
+    (5, "indexes", include_str!("../migrations/0005_indexes.sql")),
 ];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.

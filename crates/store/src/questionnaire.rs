@@ -15,11 +15,13 @@
 //!   shown once the questionnaire is closed, so they are only ever computed from mixed answers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use commonground_domain::instrument::Instrument;
 use commonground_domain::participants::{ProfessionGroup, RoleLevel};
 use commonground_domain::questionnaire::{Answer, ResponseRecord};
 use commonground_domain::review::QuestionnaireState;
-use commonground_domain::{JobId, OrganisationId, ReviewId};
+use commonground_domain::{InstrumentVersionId, JobId, OrganisationId, ReviewId};
 use rand::seq::SliceRandom;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -44,8 +46,8 @@ pub struct LinkTarget {
     pub review_title: String,
     /// Where its questionnaire stands.
     pub state: QuestionnaireState,
-    /// The instrument definition (TOML) the review pinned.
-    pub instrument: String,
+    /// The instrument version the review pinned.
+    pub instrument: Arc<Instrument>,
     /// The organisation's minimum reporting group, which the page states.
     pub min_reporting_group: u32,
     /// The participant's profile as invited, to pre-fill the form.
@@ -69,8 +71,8 @@ pub struct OpenLinkTarget {
     pub review_title: String,
     /// Where its questionnaire stands.
     pub state: QuestionnaireState,
-    /// The instrument definition (TOML) the review pinned.
-    pub instrument: String,
+    /// The instrument version the review pinned.
+    pub instrument: Arc<Instrument>,
     /// The organisation's minimum reporting group, which the page states.
     pub min_reporting_group: u32,
 }
@@ -295,31 +297,32 @@ impl Store {
     pub async fn link_target(&self, token: &str) -> Result<Option<LinkTarget>> {
         let row = sqlx::query(
             "SELECT organisations.id, organisations.name, reviews.id, reviews.title, reviews.questionnaire_state, \
-             instrument_versions.definition, participants.profession, participants.division, participants.role_level, \
+             reviews.instrument_version_id, participants.profession, participants.division, participants.role_level, \
              participants.responded, organisations.min_reporting_group \
              FROM participants JOIN reviews ON reviews.id = participants.review_id \
              JOIN organisations ON organisations.id = reviews.organisation_id \
-             JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
              WHERE participants.link_hash = $1",
         )
         .bind(hash_secret(token))
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.and_then(|row| {
+        let Some(row) = row else { return Ok(None) };
+        let instrument = self.instrument(InstrumentVersionId(row.get(5))).await?;
+        Ok((|| {
             Some(LinkTarget {
                 organisation_id: OrganisationId(row.get(0)),
                 organisation_name: row.get(1),
                 review_id: ReviewId(row.get(2)),
                 review_title: row.get(3),
                 state: QuestionnaireState::parse(&row.get::<String, _>(4)).ok()?,
-                instrument: row.get(5),
+                instrument,
                 profession: ProfessionGroup::parse(&row.get::<String, _>(6)).ok()?,
                 division: row.get(7),
                 role_level: RoleLevel::parse(&row.get::<String, _>(8)).ok()?,
                 responded: row.get::<i64, _>(9) != 0,
                 min_reporting_group: u32::try_from(row.get::<i64, _>(10)).ok()?,
             })
-        }))
+        })())
     }
 
     /// Sets (or with `None` removes) a review's open link; false when `org` has no such review.
@@ -356,24 +359,25 @@ impl Store {
     pub async fn open_link_target(&self, token: &str) -> Result<Option<OpenLinkTarget>> {
         let row = sqlx::query(
             "SELECT organisations.id, organisations.name, reviews.title, reviews.questionnaire_state, \
-             instrument_versions.definition, organisations.min_reporting_group FROM reviews \
+             reviews.instrument_version_id, organisations.min_reporting_group FROM reviews \
              JOIN organisations ON organisations.id = reviews.organisation_id \
-             JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
              WHERE reviews.open_link_hash = $1",
         )
         .bind(hash_secret(token))
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.and_then(|row| {
+        let Some(row) = row else { return Ok(None) };
+        let instrument = self.instrument(InstrumentVersionId(row.get(4))).await?;
+        Ok((|| {
             Some(OpenLinkTarget {
                 organisation_id: OrganisationId(row.get(0)),
                 organisation_name: row.get(1),
                 review_title: row.get(2),
                 state: QuestionnaireState::parse(&row.get::<String, _>(3)).ok()?,
-                instrument: row.get(4),
+                instrument,
                 min_reporting_group: u32::try_from(row.get::<i64, _>(5)).ok()?,
             })
-        }))
+        })())
     }
 
     /// How many answers a review has (the only figure shown while it is open).

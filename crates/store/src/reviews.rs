@@ -6,6 +6,9 @@
 use commonground_domain::review::{
     FocusArea, QuestionnaireState, ReadinessItem, ReviewScope, ReviewTitle,
 };
+use std::sync::Arc;
+
+use commonground_domain::instrument::Instrument;
 use commonground_domain::{InstrumentVersionId, OrganisationId, ReviewId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -294,22 +297,25 @@ impl Store {
         Ok(rows.iter().map(review_from_row).collect())
     }
 
-    /// The instrument definition (TOML) a review of `org` pinned.
-    pub async fn instrument_definition(
+    /// The instrument version a review of `org` pinned.
+    pub async fn review_instrument(
         &self,
         org: OrganisationId,
         id: ReviewId,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Arc<Instrument>>> {
         let row = sqlx::query(
-            "SELECT instrument_versions.definition FROM reviews \
-             JOIN instrument_versions ON instrument_versions.id = reviews.instrument_version_id \
-             WHERE reviews.id = $1 AND reviews.organisation_id = $2",
+            "SELECT instrument_version_id FROM reviews WHERE id = $1 AND organisation_id = $2",
         )
         .bind(id.0)
         .bind(org.0)
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.map(|r| r.get(0)))
+        match row {
+            Some(row) => Ok(Some(
+                self.instrument(InstrumentVersionId(row.get(0))).await?,
+            )),
+            None => Ok(None),
+        }
     }
 
     /// The readiness items ticked, with their notes.

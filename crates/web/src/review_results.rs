@@ -2,7 +2,7 @@
 //! questionnaire closes; then the anonymity-checked figures, and comments only when at least
 //! the minimum reporting group answered, in a fresh random order every time.
 
-use commonground_domain::instrument::{Instrument, reference_data};
+use commonground_domain::instrument::reference_data;
 use commonground_domain::results::{Results, compute};
 use commonground_domain::review::QuestionnaireState;
 use commonground_store::organisations::Organisation;
@@ -51,13 +51,11 @@ pub async fn load(state: &AppState, org: &Organisation, review: &Review) -> AppR
             answered: state.store.response_count(org.id, review.id).await?,
         });
     }
-    let definition = state
+    let instrument = state
         .store
-        .instrument_definition(org.id, review.id)
+        .review_instrument(org.id, review.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let instrument =
-        Instrument::parse(&definition).map_err(|e| AppError::Internal(e.to_string()))?;
     let responses = state.store.responses(org.id, review.id).await?;
     let min_group = org.min_reporting_group as usize;
     let results = compute(&instrument, &reference_data(), &responses, min_group);

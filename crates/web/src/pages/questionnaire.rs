@@ -5,6 +5,7 @@
 //! the questionnaire closed, stores nothing and says so kindly.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -282,7 +283,7 @@ fn sections(instrument: &Instrument, divisions: &[String], values: &Values) -> V
 struct Shown {
     organisation: String,
     review: String,
-    instrument: Instrument,
+    instrument: Arc<Instrument>,
     divisions: Vec<String>,
     min_group: u32,
     action: String,
@@ -297,13 +298,11 @@ async fn shown(
     state: &AppState,
     org: OrganisationId,
     names: (String, String),
-    definition: &str,
+    instrument: Arc<Instrument>,
     min_group: u32,
     action: String,
     open_link: bool,
 ) -> AppResult<Shown> {
-    let instrument =
-        Instrument::parse(definition).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Shown {
         organisation: names.0,
         review: names.1,
@@ -329,7 +328,7 @@ async fn personal(state: &AppState, token: &str) -> AppResult<(LinkTarget, Shown
         state,
         target.organisation_id,
         names,
-        &target.instrument,
+        target.instrument.clone(),
         target.min_reporting_group,
         format!("/q/{token}"),
         false,
@@ -353,7 +352,7 @@ async fn open(state: &AppState, token: &str) -> AppResult<(QuestionnaireState, S
         state,
         target.organisation_id,
         names,
-        &target.instrument,
+        target.instrument.clone(),
         target.min_reporting_group,
         action,
         true,

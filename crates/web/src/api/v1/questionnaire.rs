@@ -145,8 +145,7 @@ async fn questionnaire_of(
         .link_target(token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let instrument =
-        Instrument::parse(&target.instrument).map_err(|e| AppError::Internal(e.to_string()))?;
+    let instrument = Instrument::clone(&target.instrument);
     let divisions = state.store.division_names(target.organisation_id).await?;
     Ok((target, instrument, divisions))
 }
