@@ -778,3 +778,46 @@ async fn answers_arriving_together_are_stored_together_and_each_link_still_answe
     assert_eq!(r.app.count("comments").await, 40);
     assert_eq!(r.app.count("participants WHERE responded = 1").await, 40);
 }
+
+#[tokio::test]
+async fn the_questionnaire_offers_the_organisations_divisions_by_name() {
+    use commonground_domain::organisation::DivisionName;
+
+    let r = review_with(2).await;
+    // Commas and quotes in names must survive the page's one-query read of the divisions.
+    for name in ["Women's, children's & sexual health", "Surgery", "Medicine"] {
+        r.app
+            .store
+            .create_division(r.org, &DivisionName::parse(name).unwrap())
+            .await
+            .unwrap();
+    }
+    assert_eq!(r.post("open").await.status(), 303);
+    let links = r.links().await;
+    let html = reqwest::get(r.app.url(&links[0]))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |name: &str| {
+        html.find(&format!("value=\"{name}\""))
+            .unwrap_or_else(|| panic!("{name} is offered"))
+    };
+    assert!(at("Medicine") < at("Surgery"));
+    let womens = html
+        .find("sexual health\"")
+        .expect("the third division is offered");
+    assert!(at("Surgery") < womens);
+
+    let mut fields = answers("finance", 1);
+    fields.push((
+        "division".into(),
+        "Women's, children's & sexual health".into(),
+    ));
+    assert_eq!(send(&r.app, &links[0], &fields).await.status(), 200);
+    let mut fields = answers("finance", 2);
+    fields.push(("division".into(), "Cardiology".into()));
+    assert_eq!(send(&r.app, &links[1], &fields).await.status(), 422);
+    assert_eq!(r.app.count("responses").await, 1);
+}

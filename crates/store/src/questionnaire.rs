@@ -50,6 +50,8 @@ pub struct LinkTarget {
     pub instrument: Arc<Instrument>,
     /// The organisation's minimum reporting group, which the page states.
     pub min_reporting_group: u32,
+    /// The organisation's divisions, by name, to choose from.
+    pub divisions: Vec<String>,
     /// The participant's profile as invited, to pre-fill the form.
     pub profession: ProfessionGroup,
     /// Their division as invited.
@@ -75,6 +77,8 @@ pub struct OpenLinkTarget {
     pub instrument: Arc<Instrument>,
     /// The organisation's minimum reporting group, which the page states.
     pub min_reporting_group: u32,
+    /// The organisation's divisions, by name, to choose from.
+    pub divisions: Vec<String>,
 }
 
 /// The outcome of a submission.
@@ -88,6 +92,27 @@ pub enum Submitted {
     NotOpen,
     /// No such link; nothing stored.
     UnknownLink,
+}
+
+/// The organisation's division names in one column, by name, so that a questionnaire page
+/// needs one query. Names cannot hold control characters, so the unit separator splits them.
+fn divisions_column(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT group_concat(name, char(31)) FROM (SELECT name FROM divisions \
+             WHERE organisation_id = organisations.id ORDER BY name))"
+        }
+        Backend::Postgres => {
+            "(SELECT string_agg(name, chr(31) ORDER BY name) FROM divisions \
+             WHERE organisation_id = organisations.id)"
+        }
+    }
+}
+
+fn split_divisions(column: Option<String>) -> Vec<String> {
+    column.map_or_else(Vec::new, |names| {
+        names.split('\u{1f}').map(str::to_owned).collect()
+    })
 }
 
 fn pairs<'a>(items: impl IntoIterator<Item = (&'a String, String)>) -> String {
@@ -295,14 +320,15 @@ impl Store {
 
     /// What a personal link leads to.
     pub async fn link_target(&self, token: &str) -> Result<Option<LinkTarget>> {
-        let row = sqlx::query(
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT organisations.id, organisations.name, reviews.id, reviews.title, reviews.questionnaire_state, \
              reviews.instrument_version_id, participants.profession, participants.division, participants.role_level, \
-             participants.responded, organisations.min_reporting_group \
+             participants.responded, organisations.min_reporting_group, {} \
              FROM participants JOIN reviews ON reviews.id = participants.review_id \
              JOIN organisations ON organisations.id = reviews.organisation_id \
              WHERE participants.link_hash = $1",
-        )
+            divisions_column(self.backend)
+        )))
         .bind(hash_secret(token))
         .fetch_optional(&self.reader)
         .await?;
@@ -321,6 +347,7 @@ impl Store {
                 role_level: RoleLevel::parse(&row.get::<String, _>(8)).ok()?,
                 responded: row.get::<i64, _>(9) != 0,
                 min_reporting_group: u32::try_from(row.get::<i64, _>(10)).ok()?,
+                divisions: split_divisions(row.get(11)),
             })
         })())
     }
@@ -357,12 +384,13 @@ impl Store {
 
     /// What an open link leads to.
     pub async fn open_link_target(&self, token: &str) -> Result<Option<OpenLinkTarget>> {
-        let row = sqlx::query(
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT organisations.id, organisations.name, reviews.title, reviews.questionnaire_state, \
-             reviews.instrument_version_id, organisations.min_reporting_group FROM reviews \
+             reviews.instrument_version_id, organisations.min_reporting_group, {} FROM reviews \
              JOIN organisations ON organisations.id = reviews.organisation_id \
              WHERE reviews.open_link_hash = $1",
-        )
+            divisions_column(self.backend)
+        )))
         .bind(hash_secret(token))
         .fetch_optional(&self.reader)
         .await?;
@@ -376,6 +404,7 @@ impl Store {
                 state: QuestionnaireState::parse(&row.get::<String, _>(3)).ok()?,
                 instrument,
                 min_reporting_group: u32::try_from(row.get::<i64, _>(5)).ok()?,
+                divisions: split_divisions(row.get(6)),
             })
         })())
     }

@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use commonground_domain::OrganisationId;
 use commonground_domain::instrument::{Choice, Instrument};
 use commonground_domain::participants::{ProfessionGroup, RoleLevel};
 use commonground_domain::questionnaire::parse_submission;
@@ -294,46 +293,21 @@ fn not_valid() -> AppError {
     AppError::Gone("This questionnaire link is not valid. Check you copied the whole link.".into())
 }
 
-async fn shown(
-    state: &AppState,
-    org: OrganisationId,
-    names: (String, String),
-    instrument: Arc<Instrument>,
-    min_group: u32,
-    action: String,
-    open_link: bool,
-) -> AppResult<Shown> {
-    Ok(Shown {
-        organisation: names.0,
-        review: names.1,
-        instrument,
-        divisions: state.store.division_names(org).await?,
-        min_group,
-        action,
-        open_link,
-    })
-}
-
 async fn personal(state: &AppState, token: &str) -> AppResult<(LinkTarget, Shown)> {
     let target = state
         .store
         .link_target(token)
         .await?
         .ok_or_else(not_valid)?;
-    let names = (
-        target.organisation_name.clone(),
-        target.review_title.clone(),
-    );
-    let shown = shown(
-        state,
-        target.organisation_id,
-        names,
-        target.instrument.clone(),
-        target.min_reporting_group,
-        format!("/q/{token}"),
-        false,
-    )
-    .await?;
+    let shown = Shown {
+        organisation: target.organisation_name.clone(),
+        review: target.review_title.clone(),
+        instrument: target.instrument.clone(),
+        divisions: target.divisions.clone(),
+        min_group: target.min_reporting_group,
+        action: format!("/q/{token}"),
+        open_link: false,
+    };
     Ok((target, shown))
 }
 
@@ -343,21 +317,15 @@ async fn open(state: &AppState, token: &str) -> AppResult<(QuestionnaireState, S
         .open_link_target(token)
         .await?
         .ok_or_else(not_valid)?;
-    let names = (
-        target.organisation_name.clone(),
-        target.review_title.clone(),
-    );
-    let action = format!("/q/open/{token}");
-    let shown = shown(
-        state,
-        target.organisation_id,
-        names,
-        target.instrument.clone(),
-        target.min_reporting_group,
-        action,
-        true,
-    )
-    .await?;
+    let shown = Shown {
+        organisation: target.organisation_name,
+        review: target.review_title,
+        instrument: target.instrument,
+        divisions: target.divisions,
+        min_group: target.min_reporting_group,
+        action: format!("/q/open/{token}"),
+        open_link: true,
+    };
     Ok((target.state, shown))
 }
 

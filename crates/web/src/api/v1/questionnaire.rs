@@ -146,7 +146,7 @@ async fn questionnaire_of(
         .await?
         .ok_or(AppError::NotFound)?;
     let instrument = Instrument::clone(&target.instrument);
-    let divisions = state.store.division_names(target.organisation_id).await?;
+    let divisions = target.divisions.clone();
     Ok((target, instrument, divisions))
 }
 
