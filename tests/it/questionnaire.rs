@@ -821,3 +821,61 @@ async fn the_questionnaire_offers_the_organisations_divisions_by_name() {
     assert_eq!(send(&r.app, &links[1], &fields).await.status(), 422);
     assert_eq!(r.app.count("responses").await, 1);
 }
+
+#[tokio::test]
+async fn the_questionnaire_and_its_assets_are_gzipped_but_signed_in_pages_are_not() {
+    let r = review_with(1).await;
+    assert_eq!(r.post("open").await.status(), 303);
+    let link = r.links().await.remove(0);
+    let client = reqwest::Client::new();
+    let gzipped = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("content-encoding")
+            .is_some_and(|v| v == "gzip")
+    };
+    let plain = client.get(r.app.url(&link)).send().await.unwrap();
+    assert!(!gzipped(&plain), "only for clients that ask");
+    let html = plain.text().await.unwrap();
+
+    // A first visit: the page and every asset it links, as a phone's browser fetches them.
+    let page = client
+        .get(r.app.url(&link))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(gzipped(&page));
+    let mut bytes = page.bytes().await.unwrap().len();
+    assert!(bytes < html.len() / 4, "{bytes} of {}", html.len());
+    let assets: Vec<&str> = html
+        .split("\"/static/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert!(assets.len() >= 2, "the styles and the script: {assets:?}");
+    for asset in assets {
+        let response = client
+            .get(r.app.url(&format!("/static/{asset}")))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert!(gzipped(&response), "{asset}");
+        let body = response.bytes().await.unwrap();
+        assert_eq!(&body[..2], &[0x1f, 0x8b], "{asset} is gzip");
+        bytes += body.len();
+    }
+    assert!(bytes < 50_000, "a first visit takes {bytes} bytes");
+
+    // Pages with a form key beside what a visitor typed are never compressed (BREACH).
+    let signed_in = r
+        .lead
+        .get(r.app.url(&format!("{}/questionnaire", r.path)))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    assert!(!gzipped(&signed_in));
+}

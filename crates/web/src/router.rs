@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{get, post};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -96,6 +97,30 @@ impl Pages {
         self
     }
 
+    /// A GET whose response is gzipped for clients that accept it. Only for responses that
+    /// hold no session secret and echo nothing a visitor sent (static files, the questionnaire
+    /// page): compressing a secret beside attacker-chosen text lets its length leak the secret
+    /// (BREACH). Compression happens at the fastest level: a few kilobytes matter to people on
+    /// phones, and the questionnaire page must stay cheap to serve.
+    fn get_compressed<H, T>(mut self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.record("GET", path, access);
+        self.router = self.router.route(
+            path,
+            get(handler).layer(
+                CompressionLayer::new()
+                    .no_br()
+                    .no_deflate()
+                    .no_zstd()
+                    .quality(CompressionLevel::Fastest),
+            ),
+        );
+        self
+    }
+
     /// A post that carries a file: a larger body limit, so the handler can say the file is too big.
     fn post_upload<H, T>(mut self, path: &'static str, access: Access, handler: H) -> Self
     where
@@ -121,7 +146,7 @@ fn pages() -> Pages {
         // Everyone
         .get("/", Public, home::show_home)
         .get("/healthz", Public, health::show_health)
-        .get("/static/{file}", Public, assets::show_static)
+        .get_compressed("/static/{file}", Public, assets::show_static)
         .get("/api", Public, api::reference::show_api_reference)
         .get("/api/openapi.json", Public, api::reference::show_openapi)
         .get("/sign-in", Public, auth::show_sign_in)
@@ -430,7 +455,7 @@ fn pages() -> Pages {
             OrgMember,
             review_questionnaire::delete_open_link,
         )
-        .get(
+        .get_compressed(
             "/q/open/{token}",
             SecretLink,
             questionnaire::show_open_questionnaire,
@@ -440,7 +465,7 @@ fn pages() -> Pages {
             SecretLink,
             questionnaire::create_open_response,
         )
-        .get("/q/{token}", SecretLink, questionnaire::show_questionnaire)
+        .get_compressed("/q/{token}", SecretLink, questionnaire::show_questionnaire)
         .post("/q/{token}", SecretLink, questionnaire::create_response)
 }
 
