@@ -2,7 +2,7 @@
 and waits until every invitation is delivered (to the outbox, or to the SMTP server when one is
 configured). Prints the ids and how long queueing and delivering took.
 
-Usage: setup.py BASE_URL DB_URL OUT_DIR PEOPLE. Talks only to BASE_URL (127.0.0.1); gives up
+Usage: review.py BASE_URL DB_URL OUT_DIR PEOPLE. Talks only to BASE_URL (127.0.0.1); gives up
 after ten minutes."""
 import json, sys, time, urllib.request
 base, db, out, people = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
