@@ -60,6 +60,15 @@ pub async fn review_on(app: TestApp, people: usize) -> Review {
     );
     let token = app.api_token("lead@trust.nhs.uk").await;
     let id = app.store.list_reviews(org.id).await.unwrap()[0].id;
+    if people == 0 {
+        return Review {
+            app,
+            lead,
+            org: org.id,
+            id,
+            path,
+        };
+    }
     let imported = reqwest::Client::new()
         .post(app.url(&format!(
             "/api/v1/organisations/{}/reviews/{}/participants/import",
@@ -878,4 +887,22 @@ async fn the_questionnaire_and_its_assets_are_gzipped_but_signed_in_pages_are_no
         .unwrap();
     assert_eq!(signed_in.status(), 200);
     assert!(!gzipped(&signed_in));
+}
+
+#[tokio::test]
+async fn a_questionnaire_with_nobody_to_ask_does_not_open() {
+    let r = review_with(0).await;
+    let response = r.post("open").await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        text_of(&response.text().await.unwrap())
+            .contains("Add participants before opening the questionnaire.")
+    );
+    assert_eq!(r.app.count("jobs").await, 0);
+    assert_eq!(
+        r.app
+            .count("reviews WHERE questionnaire_state = 'draft'")
+            .await,
+        1
+    );
 }

@@ -113,6 +113,19 @@ impl Store {
         self.participants_where(org, review, "").await
     }
 
+    /// How many participants a review of `org` has.
+    pub async fn participant_count(&self, org: OrganisationId, review: ReviewId) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM participants JOIN reviews ON reviews.id = participants.review_id \
+             WHERE participants.review_id = $1 AND reviews.organisation_id = $2",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(row.get(0))
+    }
+
     /// A review's participants matching the extra SQL `condition`, by name.
     pub(crate) async fn participants_where(
         &self,

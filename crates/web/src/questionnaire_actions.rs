@@ -42,9 +42,8 @@ pub async fn open(
             "Invitations are being sent. Anyone added meanwhile is included.".into(),
         ));
     }
-    let people = state.store.list_participants(org.id, review.id).await?;
     if review.questionnaire != QuestionnaireState::Closed {
-        let message = if people.is_empty() {
+        let message = if state.store.participant_count(org.id, review.id).await? == 0 {
             Some("Add participants before opening the questionnaire.")
         } else if review.questionnaire == QuestionnaireState::Open
             && state.store.uninvited_count(org.id, review.id).await? == 0
