@@ -896,7 +896,7 @@ async fn a_questionnaire_with_nobody_to_ask_does_not_open() {
     assert_eq!(response.status(), 422);
     assert!(
         text_of(&response.text().await.unwrap())
-            .contains("Add participants before opening the questionnaire.")
+            .contains("Add participants before opening the questionnaire")
     );
     assert_eq!(r.app.count("jobs").await, 0);
     assert_eq!(
