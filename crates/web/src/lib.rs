@@ -51,6 +51,9 @@ use crate::state::AppState;
 /// The largest request body accepted (forms and JSON); larger ones get 413.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// Results computed at the same time, at most (see `AppState::results_slots`).
+const RESULTS_AT_ONCE: usize = 2;
+
 /// Connects to the database, applies migrations and prepares shared state.
 pub async fn prepare(config: Config) -> Result<AppState, commonground_store::StoreError> {
     // Validation has already checked these settings, so this cannot fail.
@@ -90,6 +93,7 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         config: Arc::new(config),
         csrf_key,
         openapi: Arc::new(openapi),
+        results_slots: Arc::new(tokio::sync::Semaphore::new(RESULTS_AT_ONCE)),
     })
 }
 
