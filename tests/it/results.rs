@@ -1,5 +1,6 @@
 //! Results through the page and the API, with the anonymity rules under attack.
 
+use commonground_domain::Role;
 use commonground_domain::instrument::default_instrument;
 use serde_json::Value;
 
@@ -28,6 +29,11 @@ fn uniform(profession: &str, value: u8, comment: &str) -> Vec<(String, String)> 
 
 /// Everyone answers: nursing staff rate `clinical`, finance staff rate `finance`.
 async fn everyone_answers(r: &Review, clinical: u8, finance: u8) {
+    these_answer(r, clinical, finance, |_| true).await;
+}
+
+/// The people whose number passes `who` answer: every third is in finance.
+async fn these_answer(r: &Review, clinical: u8, finance: u8, who: impl Fn(usize) -> bool) {
     for (email, link) in r.links_by_recipient().await {
         let index: usize = email
             .trim_start_matches("person")
@@ -36,6 +42,9 @@ async fn everyone_answers(r: &Review, clinical: u8, finance: u8) {
             .unwrap()
             .parse()
             .unwrap();
+        if !who(index) {
+            continue;
+        }
         let (profession, value) = if index.is_multiple_of(3) {
             ("finance", finance)
         } else {
@@ -117,6 +126,64 @@ async fn results_show_the_gap_only_after_close() {
         body["comments"][0]["comments"].as_array().unwrap().len(),
         15
     );
+}
+
+/// Whether every factor compares clinical and finance answers, and how many answered.
+async fn compared_and_answered(r: &Review) -> (bool, u64) {
+    let (status, body) = api_results(r).await;
+    assert_eq!(status, 200, "{body}");
+    let compared = body["results"]["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|side| side["outcome"]["gap"].as_f64() == Some(2.0));
+    (compared, body["results"]["responses"].as_u64().unwrap())
+}
+
+#[tokio::test]
+async fn results_are_worked_out_again_when_answers_or_the_minimum_group_change() {
+    // Results are kept between requests; nothing kept may outlive the answers or the setting
+    // it was worked out from. 15 people, every third in finance, minimum group 5.
+    let r = review_with(15).await;
+    r.post("open").await;
+    // 12 answer first: only 4 of them in finance, too few to compare.
+    these_answer(&r, 4, 2, |index| index < 12).await;
+    r.post("close").await;
+    assert_eq!(compared_and_answered(&r).await, (false, 12));
+    assert_eq!(compared_and_answered(&r).await, (false, 12), "kept");
+
+    // Reopened, the last three answer, one of them the fifth in finance.
+    r.post("open").await;
+    these_answer(&r, 4, 2, |index| index >= 12).await;
+    r.post("close").await;
+    assert_eq!(compared_and_answered(&r).await, (true, 15));
+    let page = r
+        .lead
+        .get(r.app.url(&format!("{}/results", r.path)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text_of(&page).contains("15 people answered"));
+
+    // A minimum group of 6 leaves finance's 5 too few again.
+    r.app
+        .member(r.org, "admin@trust.nhs.uk", &[Role::OrgAdmin])
+        .await;
+    let admin = r.app.signed_in("admin@trust.nhs.uk").await;
+    let settings = format!("/organisations/{}/settings", r.org);
+    let fields = [
+        ("name", "Northshire Hospitals"),
+        ("ods_code", "RX1"),
+        ("org_type", "trust"),
+        ("region", ""),
+        ("min_reporting_group", "6"),
+    ];
+    let saved = r.app.submit(&admin, &settings, &settings, &fields).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(compared_and_answered(&r).await, (false, 15));
 }
 
 #[tokio::test]

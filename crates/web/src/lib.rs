@@ -51,7 +51,7 @@ use crate::state::AppState;
 /// The largest request body accepted (forms and JSON); larger ones get 413.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
-/// Results computed at the same time, at most (see `AppState::results_slots`).
+/// Results computed at the same time, at most (see `review_results::ResultsCache`).
 const RESULTS_AT_ONCE: usize = 2;
 
 /// Connects to the database, applies migrations and prepares shared state.
@@ -93,7 +93,7 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         config: Arc::new(config),
         csrf_key,
         openapi: Arc::new(openapi),
-        results_slots: Arc::new(tokio::sync::Semaphore::new(RESULTS_AT_ONCE)),
+        results: Arc::new(review_results::ResultsCache::new(RESULTS_AT_ONCE)),
     })
 }
 

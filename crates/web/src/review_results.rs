@@ -7,6 +7,10 @@ use commonground_domain::results::{Results, compute};
 use commonground_domain::review::QuestionnaireState;
 use commonground_store::organisations::Organisation;
 use commonground_store::reviews::Review;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
 use rand::seq::SliceRandom;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -41,28 +45,125 @@ pub enum Loaded {
     },
 }
 
-/// Loads and computes a review's results, applying every rule above.
+/// Computed results kept between requests, and the limit on computing them.
+///
+/// A review's answers only ever grow (they change only while the questionnaire is open, and
+/// reordering at close keeps the same answers), so the number of answers identifies them: a
+/// kept result is reused while the review still has exactly the answers it was computed from
+/// and the organisation's minimum reporting group is unchanged. Every instance keeps its own.
+pub struct ResultsCache {
+    kept: Mutex<HashMap<i64, Arc<Computed>>>,
+    /// Each computation holds a review's answers in memory and keeps a core busy, so more than
+    /// a few at a time only cost memory and slow every other request.
+    slots: tokio::sync::Semaphore,
+}
+
+/// One review's figures and comments, as computed.
+struct Computed {
+    at: Instant,
+    answers: usize,
+    min_group: usize,
+    results: Results,
+    /// Comments by prompt, in stored order: each request shuffles its own copy.
+    comments: Vec<PromptComments>,
+}
+
+/// Reviews whose results are kept at once; the least recently computed goes first.
+const KEPT_REVIEWS: usize = 32;
+
+impl ResultsCache {
+    /// An empty cache computing at most `at_once` results at a time.
+    #[must_use]
+    pub fn new(at_once: usize) -> Self {
+        Self {
+            kept: Mutex::new(HashMap::new()),
+            slots: tokio::sync::Semaphore::new(at_once),
+        }
+    }
+
+    fn get(&self, review: i64, answers: usize, min_group: usize) -> Option<Arc<Computed>> {
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.get(&review)
+            .filter(|c| c.answers == answers && c.min_group == min_group)
+            .cloned()
+    }
+
+    fn keep(&self, review: i64, computed: Arc<Computed>) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= KEPT_REVIEWS && !kept.contains_key(&review) {
+            let oldest = kept.iter().min_by_key(|(_, c)| c.at).map(|(k, _)| *k);
+            if let Some(oldest) = oldest {
+                kept.remove(&oldest);
+            }
+        }
+        kept.insert(review, computed);
+    }
+}
+
+/// Loads a review's results, applying every rule above: computed once per set of answers.
 pub async fn load(state: &AppState, org: &Organisation, review: &Review) -> AppResult<Loaded> {
+    let answered = state.store.response_count(org.id, review.id).await?;
     if !matches!(
         review.questionnaire,
         QuestionnaireState::Closed | QuestionnaireState::Released
     ) {
-        return Ok(Loaded::NotYet {
-            answered: state.store.response_count(org.id, review.id).await?,
-        });
+        return Ok(Loaded::NotYet { answered });
     }
+    let min_group = org.min_reporting_group as usize;
+    let answers = usize::try_from(answered).unwrap_or_default();
+    let computed = kept_or_computed(state, org, review, answers, min_group).await?;
+    let mut comments = computed.comments.clone();
+    let mut rng = rand::rng();
+    for prompt in &mut comments {
+        prompt.comments.shuffle(&mut rng);
+    }
+    Ok(Loaded::Ready {
+        results: computed.results.clone(),
+        comments,
+    })
+}
+
+/// The kept figures for exactly these answers, or new ones (one computation per set of
+/// answers, however many ask at once).
+async fn kept_or_computed(
+    state: &AppState,
+    org: &Organisation,
+    review: &Review,
+    answers: usize,
+    min_group: usize,
+) -> AppResult<Arc<Computed>> {
+    let cache = &state.results;
+    if let Some(computed) = cache.get(review.id.0, answers, min_group) {
+        return Ok(computed);
+    }
+    let _slot = cache
+        .slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Requests that waited for a slot find what the one before them computed.
+    if let Some(computed) = cache.get(review.id.0, answers, min_group) {
+        return Ok(computed);
+    }
+    let computed = Arc::new(compute_now(state, org, review, min_group).await?);
+    cache.keep(review.id.0, computed.clone());
+    Ok(computed)
+}
+
+/// Reads every answer and comment and computes the figures.
+async fn compute_now(
+    state: &AppState,
+    org: &Organisation,
+    review: &Review,
+    min_group: usize,
+) -> AppResult<Computed> {
     let instrument = state
         .store
         .review_instrument(org.id, review.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let _slot = state
-        .results_slots
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     let responses = state.store.responses(org.id, review.id).await?;
-    let min_group = org.min_reporting_group as usize;
+    let answers = responses.len();
     // Hundreds of milliseconds of arithmetic at 10,000 answers: off the async threads, so the
     // questionnaire and other pages keep being served meanwhile.
     let computing = instrument.clone();
@@ -72,8 +173,7 @@ pub async fn load(state: &AppState, org: &Organisation, review: &Review) -> AppR
     .await
     .map_err(|e| AppError::Internal(format!("results: {e}")))?;
     let comments = if matches!(results, Results::Shown(_)) {
-        let mut stored = state.store.comments(org.id, review.id).await?;
-        stored.shuffle(&mut rand::rng());
+        let stored = state.store.comments(org.id, review.id).await?;
         instrument
             .prompts
             .iter()
@@ -90,5 +190,11 @@ pub async fn load(state: &AppState, org: &Organisation, review: &Review) -> AppR
     } else {
         Vec::new()
     };
-    Ok(Loaded::Ready { results, comments })
+    Ok(Computed {
+        at: Instant::now(),
+        answers,
+        min_group,
+        results,
+        comments,
+    })
 }

@@ -19,9 +19,8 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// The background job runner (its workers start in `serve`; tests run it directly).
     pub jobs: commonground_jobs::Jobs,
-    /// Results computed at once: each holds a review's answers in memory and keeps a core busy,
-    /// so more than a few at a time only cost memory and slow every other request.
-    pub results_slots: Arc<tokio::sync::Semaphore>,
+    /// Computed results kept between requests, and how many are computed at once.
+    pub results: Arc<crate::review_results::ResultsCache>,
 }
 
 impl AppState {
