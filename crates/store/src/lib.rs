@@ -115,7 +115,7 @@ impl Store {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                                     PRAGMA synchronous = FULL;",
+                                     PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;",
                                 )
                                 .await?;
                                 Ok(())

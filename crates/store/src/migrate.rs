@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (4, "email", include_str!("../migrations/0004_email.sql")),
     (5, "indexes", include_str!("../migrations/0005_indexes.sql")),
+    (
+        6,
+        "answers_keyed_by_review",
+        include_str!("../migrations/0006_answers_keyed_by_review.sql"),
+    ),
 ];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.
