@@ -100,6 +100,13 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
 /// The whole app with its layers.
 pub fn app(state: AppState) -> Router {
     let (pages, api, _) = router::routes();
+    with_layers(state, pages, api)
+}
+
+/// `pages` and `api` behind every layer the app has (CSRF on pages; tracing, body limit, error
+/// pages, security headers, panic catching and request ids on both). The benchmarks' limit
+/// server puts its own routes here, so it measures the same stack.
+pub fn with_layers(state: AppState, pages: Router<AppState>, api: Router<AppState>) -> Router {
     let pages = pages.layer(from_fn_with_state(state.clone(), middleware::csrf::protect));
     let traced = pages.merge(api).layer(
         TraceLayer::new_for_http()
