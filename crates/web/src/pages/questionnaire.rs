@@ -65,7 +65,7 @@ pub struct Section {
 
 /// The questionnaire page.
 #[derive(Template)]
-#[template(path = "pages/questionnaire.html")]
+#[template(path = "pages/questionnaire.html", whitespace = "minimize")]
 pub struct QuestionnairePage {
     chrome: Chrome,
     errors: FormErrors,
