@@ -107,6 +107,11 @@ impl Store {
             Backend::Sqlite => {
                 let url = with_create_mode(url);
                 let options = AnyConnectOptions::from_str(&url)?;
+                // Every commit is synced (`synchronous = FULL`). Statement journals stay in
+                // memory. The commit that takes the write-ahead log past 4,000 pages (16 MB)
+                // copies it into the database file: rarer copies write each changed page fewer
+                // times. Under submission load 4,000 beat both SQLite's 1,000 (slower) and
+                // 10,000 (each copy held answers back long enough to double the p99).
                 let sqlite_pool = |max| {
                     AnyPoolOptions::new()
                         .max_connections(max)
@@ -115,7 +120,8 @@ impl Store {
                             Box::pin(async move {
                                 conn.execute(
                                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                                     PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;",
+                                     PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; \
+                                     PRAGMA wal_autocheckpoint = 4000;",
                                 )
                                 .await?;
                                 Ok(())

@@ -58,7 +58,7 @@ impl SubmissionWriter {
         let receiver = Arc::new(Mutex::new(receiver));
         let writers = match backend {
             Backend::Sqlite => 1,
-            Backend::Postgres => 4,
+            Backend::Postgres => 2,
         };
         for _ in 0..writers {
             tokio::spawn(write_groups(pool.clone(), backend, receiver.clone()));
