@@ -37,12 +37,50 @@ pub enum Loaded {
         answered: i64,
     },
     /// Closed or released.
-    Ready {
-        /// The figures (or "too few").
-        results: Results,
-        /// Comments by prompt; empty when too few people answered.
-        comments: Vec<PromptComments>,
-    },
+    Ready(Ready),
+}
+
+/// A closed review's results as kept, shared by every request that shows them.
+pub struct Ready {
+    kept: Arc<Computed>,
+}
+
+impl Ready {
+    /// The figures (or "too few").
+    #[must_use]
+    pub fn results(&self) -> &Results {
+        &self.kept.results
+    }
+
+    /// Comments by prompt, each list in a fresh random order; none when too few answered.
+    #[must_use]
+    pub fn comments(&self) -> Vec<ShuffledComments<'_>> {
+        let mut rng = rand::rng();
+        self.kept
+            .comments
+            .iter()
+            .map(|prompt| {
+                let mut comments: Vec<&str> = prompt.comments.iter().map(String::as_str).collect();
+                comments.shuffle(&mut rng);
+                ShuffledComments {
+                    prompt: &prompt.prompt,
+                    question: &prompt.question,
+                    comments,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One prompt's comments in this request's order, borrowed from the kept results.
+#[derive(Serialize)]
+pub struct ShuffledComments<'a> {
+    /// The prompt's key.
+    pub prompt: &'a str,
+    /// The question asked.
+    pub question: &'a str,
+    /// What people wrote, in random order.
+    pub comments: Vec<&'a str>,
 }
 
 /// Computed results kept between requests, and the limit on computing them.
@@ -111,16 +149,8 @@ pub async fn load(state: &AppState, org: &Organisation, review: &Review) -> AppR
     }
     let min_group = org.min_reporting_group as usize;
     let answers = usize::try_from(answered).unwrap_or_default();
-    let computed = kept_or_computed(state, org, review, answers, min_group).await?;
-    let mut comments = computed.comments.clone();
-    let mut rng = rand::rng();
-    for prompt in &mut comments {
-        prompt.comments.shuffle(&mut rng);
-    }
-    Ok(Loaded::Ready {
-        results: computed.results.clone(),
-        comments,
-    })
+    let kept = kept_or_computed(state, org, review, answers, min_group).await?;
+    Ok(Loaded::Ready(Ready { kept }))
 }
 
 /// The kept figures for exactly these answers, or new ones (one computation per set of

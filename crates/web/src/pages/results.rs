@@ -13,7 +13,7 @@ use super::{Chrome, ok};
 use crate::charts::{agreement_bars, percent_heatmap};
 use crate::error::AppResult;
 use crate::extractors::{ReviewRunner, SignedIn};
-use crate::review_results::{Loaded, PromptComments, load};
+use crate::review_results::{Loaded, ShuffledComments, load};
 use crate::state::AppState;
 
 /// One factor or statement row: figures, or a hidden marker.
@@ -77,7 +77,7 @@ pub struct ReportView {
 /// The results page.
 #[derive(Template)]
 #[template(path = "pages/results.html")]
-pub struct ResultsPage {
+pub struct ResultsPage<'a> {
     chrome: Chrome,
     org_id: i64,
     review_id: i64,
@@ -85,7 +85,7 @@ pub struct ResultsPage {
     not_yet: Option<i64>,
     too_few: Option<(usize, usize)>,
     report: Option<ReportView>,
-    comments: Vec<PromptComments>,
+    comments: Vec<ShuffledComments<'a>>,
 }
 
 fn distribution(d: &Distribution) -> String {
@@ -303,23 +303,18 @@ pub async fn show_results(
 ) -> AppResult<Response> {
     let loaded = load(&state, &runner.member.org, &runner.review).await?;
     let (mut not_yet, mut too_few, mut report, mut comments) = (None, None, None, Vec::new());
-    match loaded {
-        Loaded::NotYet { answered } => not_yet = Some(answered),
-        Loaded::Ready {
-            results:
-                Results::TooFew {
-                    responses,
-                    min_group,
-                },
-            ..
-        } => too_few = Some((responses, min_group)),
-        Loaded::Ready {
-            results: Results::Shown(r),
-            comments: c,
-        } => {
-            report = Some(view(&r));
-            comments = c;
-        }
+    match &loaded {
+        Loaded::NotYet { answered } => not_yet = Some(*answered),
+        Loaded::Ready(ready) => match ready.results() {
+            Results::TooFew {
+                responses,
+                min_group,
+            } => too_few = Some((*responses, *min_group)),
+            Results::Shown(r) => {
+                report = Some(view(r));
+                comments = ready.comments();
+            }
+        },
     }
     Ok(ok(ResultsPage {
         chrome: Chrome::new(&runner.member.caller.session, "Results"),

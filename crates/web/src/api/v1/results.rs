@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use commonground_domain::results::Results;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -9,10 +10,11 @@ use utoipa::ToSchema;
 use crate::api::Problem;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, ReviewRunner};
-use crate::review_results::{Loaded, PromptComments, load};
+use crate::review_results::{Loaded, PromptComments, ShuffledComments, load};
 use crate::state::AppState;
 
-/// Results and comments of a closed questionnaire.
+/// Results and comments of a closed questionnaire (the documented shape of what
+/// `get_results` sends, which it builds from the kept results without copying them).
 #[derive(Serialize, ToSchema)]
 pub struct ResultsBody {
     /// `status` is `too_few` (with `responses` and `min_group`) or `shown` (with every figure
@@ -32,11 +34,22 @@ pub struct ResultsBody {
 pub async fn get_results(
     State(state): State<AppState>,
     runner: ReviewRunner<ApiUser>,
-) -> AppResult<Json<ResultsBody>> {
+) -> AppResult<Response> {
     match load(&state, &runner.member.org, &runner.review).await? {
         Loaded::NotYet { answered } => Err(AppError::Conflict(format!(
             "Results show when the questionnaire closes. {answered} answered so far."
         ))),
-        Loaded::Ready { results, comments } => Ok(Json(ResultsBody { results, comments })),
+        Loaded::Ready(ready) => Ok(Json(ShownResults {
+            results: ready.results(),
+            comments: ready.comments(),
+        })
+        .into_response()),
     }
+}
+
+/// What `get_results` sends: `ResultsBody`, borrowed.
+#[derive(Serialize)]
+struct ShownResults<'a> {
+    results: &'a Results,
+    comments: Vec<ShuffledComments<'a>>,
 }
