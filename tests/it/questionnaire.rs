@@ -786,6 +786,11 @@ async fn answers_arriving_together_are_stored_together_and_each_link_still_answe
     assert_eq!(r.app.count("responses").await, 40);
     assert_eq!(r.app.count("comments").await, 40);
     assert_eq!(r.app.count("participants WHERE responded = 1").await, 40);
+    assert_eq!(
+        r.app.store.response_count(r.org, r.id).await.unwrap(),
+        40,
+        "the review's count of answers, kept by the groups that stored them"
+    );
 }
 
 #[tokio::test]

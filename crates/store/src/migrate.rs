@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "answers_keyed_by_review",
         include_str!("../migrations/0006_answers_keyed_by_review.sql"),
     ),
+    (
+        7,
+        "answer_counts",
+        include_str!("../migrations/0007_answer_counts.sql"),
+    ),
 ];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.

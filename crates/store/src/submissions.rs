@@ -252,6 +252,18 @@ async fn write_group(
     comments.shuffle(&mut rand::rng());
     insert_responses(tx, &responses).await?;
     insert_comments(tx, &comments).await?;
+    // Last, so that on PostgreSQL the review's row is locked only while the group commits.
+    let mut counts: HashMap<i64, i64> = HashMap::new();
+    for response in &responses {
+        *counts.entry(response.review).or_default() += 1;
+    }
+    for (review, count) in counts {
+        sqlx::query("UPDATE reviews SET answers = answers + $1 WHERE id = $2")
+            .bind(count)
+            .bind(review)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(outcomes)
 }
 
