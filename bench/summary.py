@@ -19,7 +19,7 @@ def show(values):
         return "-"
     if all(v == int(v) for v in values) or max(values) >= 100:
         fmt = lambda v: f"{v:,.0f}"
-    elif max(values) < 10:
+    elif max(values) < 2:
         fmt = lambda v: f"{v:.2f}"
     else:
         fmt = lambda v: f"{v:.1f}"
