@@ -60,6 +60,18 @@ async fn these_answer(r: &Review, clinical: u8, finance: u8, who: impl Fn(usize)
     }
 }
 
+/// The results page's HTML, as the review's lead sees it.
+async fn results_html(r: &Review) -> String {
+    r.lead
+        .get(r.app.url(&format!("{}/results", r.path)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn api_results(r: &Review) -> (u16, Value) {
     let token = r.app.api_token("lead@trust.nhs.uk").await;
     let response = reqwest::Client::new()
@@ -80,16 +92,7 @@ async fn results_show_the_gap_only_after_close() {
     let r = review_with(15).await;
     r.post("open").await;
     everyone_answers(&r, 4, 2).await;
-    let page = text_of(
-        &r.lead
-            .get(r.app.url(&format!("{}/results", r.path)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = text_of(&results_html(&r).await);
     assert!(
         page.contains("Results appear here when the questionnaire closes")
             && !page.contains("Strongest")
@@ -97,15 +100,7 @@ async fn results_show_the_gap_only_after_close() {
     assert_eq!(api_results(&r).await.0, 409);
 
     r.post("close").await;
-    let html = r
-        .lead
-        .get(r.app.url(&format!("{}/results", r.path)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = results_html(&r).await;
     let page = text_of(&html);
     assert!(page.contains("15 people answered"));
     assert!(page.contains("+2.00"), "clinical 4 against finance 2");
@@ -157,15 +152,7 @@ async fn results_are_worked_out_again_when_answers_or_the_minimum_group_change()
     these_answer(&r, 4, 2, |index| index >= 12).await;
     r.post("close").await;
     assert_eq!(compared_and_answered(&r).await, (true, 15));
-    let page = r
-        .lead
-        .get(r.app.url(&format!("{}/results", r.path)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = results_html(&r).await;
     assert!(text_of(&page).contains("15 people answered"));
 
     // A minimum group of 6 leaves finance's 5 too few again.
@@ -228,16 +215,7 @@ async fn a_small_finance_group_leaves_no_trace() {
         !text.contains("\"mean\":5.0") && !text.contains("\"mean\":1.0"),
         "{text}"
     );
-    let page = text_of(
-        &r.lead
-            .get(r.app.url(&format!("{}/results", r.path)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = text_of(&results_html(&r).await);
     assert!(
         !page.contains("5.00") && !page.contains("1.00"),
         "no side's figure on the page"
@@ -262,16 +240,7 @@ async fn too_few_answers_show_no_scores_and_no_comments() {
     assert_eq!(status, 200);
     assert_eq!(body["results"]["status"], "too_few");
     assert_eq!(body["comments"].as_array().unwrap().len(), 0);
-    let page = text_of(
-        &r.lead
-            .get(r.app.url(&format!("{}/results", r.path)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = text_of(&results_html(&r).await);
     assert!(page.contains("Not enough answers to show results"));
     assert!(!page.contains("A very identifying remark"));
 }

@@ -18,15 +18,11 @@ use utoipa::ToSchema;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// The comments given to one prompt.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PromptComments {
-    /// The prompt's key.
-    pub prompt: String,
-    /// The question asked.
-    pub question: String,
-    /// What people wrote, in random order, without dates.
-    pub comments: Vec<String>,
+/// The comments given to one prompt, as kept (in stored order, without dates).
+struct PromptComments {
+    prompt: String,
+    question: String,
+    comments: Vec<String>,
 }
 
 /// What may be shown of a review's results now.
@@ -72,14 +68,14 @@ impl Ready {
     }
 }
 
-/// One prompt's comments in this request's order, borrowed from the kept results.
-#[derive(Serialize)]
+/// One prompt's comments, in a fresh random order for every request.
+#[derive(Serialize, ToSchema)]
 pub struct ShuffledComments<'a> {
     /// The prompt's key.
     pub prompt: &'a str,
     /// The question asked.
     pub question: &'a str,
-    /// What people wrote, in random order.
+    /// What people wrote, in random order, without dates.
     pub comments: Vec<&'a str>,
 }
 

@@ -10,19 +10,18 @@ use utoipa::ToSchema;
 use crate::api::Problem;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, ReviewRunner};
-use crate::review_results::{Loaded, PromptComments, ShuffledComments, load};
+use crate::review_results::{Loaded, ShuffledComments, load};
 use crate::state::AppState;
 
-/// Results and comments of a closed questionnaire (the documented shape of what
-/// `get_results` sends, which it builds from the kept results without copying them).
+/// Results and comments of a closed questionnaire (sent from the kept results, not copied).
 #[derive(Serialize, ToSchema)]
-pub struct ResultsBody {
+pub struct ResultsBody<'a> {
     /// `status` is `too_few` (with `responses` and `min_group`) or `shown` (with every figure
     /// that passed the anonymity rules; hidden cells carry no numbers).
     #[schema(value_type = Object)]
-    pub results: Results,
+    pub results: &'a Results,
     /// Comments by prompt in random order, only when results are shown.
-    pub comments: Vec<PromptComments>,
+    pub comments: Vec<ShuffledComments<'a>>,
 }
 
 /// Returns the results once the questionnaire has closed (409 before: scores are never shown
@@ -39,17 +38,10 @@ pub async fn get_results(
         Loaded::NotYet { answered } => Err(AppError::Conflict(format!(
             "Results show when the questionnaire closes. {answered} answered so far."
         ))),
-        Loaded::Ready(ready) => Ok(Json(ShownResults {
+        Loaded::Ready(ready) => Ok(Json(ResultsBody {
             results: ready.results(),
             comments: ready.comments(),
         })
         .into_response()),
     }
-}
-
-/// What `get_results` sends: `ResultsBody`, borrowed.
-#[derive(Serialize)]
-struct ShownResults<'a> {
-    results: &'a Results,
-    comments: Vec<ShuffledComments<'a>>,
 }
