@@ -52,7 +52,7 @@ pub async fn list_divisions(
 
 /// Adds a division (organisation admins).
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/divisions", operation_id = "createDivision", tag = "organisations",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     request_body = DivisionInput,
     responses((status = 201, body = DivisionBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -74,7 +74,7 @@ pub async fn create_division(
 
 /// Removes a division (organisation admins).
 #[utoipa::path(delete, path = "/api/v1/organisations/{org_id}/divisions/{division_id}", operation_id = "deleteDivision", tag = "organisations",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("division_id" = i64, Path, description = "The division's id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_division(

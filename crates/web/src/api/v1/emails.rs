@@ -38,7 +38,7 @@ async fn job_body(
 /// Emails their personal link to every participant who has none yet, opening the questionnaire
 /// if it is not open. The emails go in the background: follow the job with `getJob`.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/invitations", operation_id = "sendInvitations", tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = JobBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn send_invitations(
@@ -57,7 +57,7 @@ pub async fn send_invitations(
 
 /// Reminds everyone who has a link and has not answered, now.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/reminders", operation_id = "sendReminders", tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = JobBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn send_reminders(
@@ -141,7 +141,7 @@ fn checked(kind: EmailKind, body: &EmailTemplateBody) -> AppResult<EmailTemplate
 
 /// The wording a review uses for one email.
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/emails/{kind}", operation_id = "getEmailTemplate", tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id"), ("kind" = String, Path, description = "invitation, reminder, thank-you, session-invitation or action-reminder")),
     responses((status = 200, body = EmailTemplateInUse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_email_template(
@@ -156,7 +156,7 @@ pub async fn get_email_template(
 /// Changes the wording of one email for this review; every problem is listed and nothing
 /// changes if there is one (such as a placeholder that does not exist).
 #[utoipa::path(put, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/emails/{kind}", operation_id = "updateEmailTemplate", tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id"), ("kind" = String, Path, description = "invitation, reminder, thank-you, session-invitation or action-reminder")),
     request_body = EmailTemplateBody,
     responses((status = 200, body = EmailTemplateInUse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -206,7 +206,7 @@ pub struct PreviewBody {
 
 /// Fills in an email for one participant without sending or saving anything.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/emails/{kind}/preview", operation_id = "previewEmailTemplate", tag = "emails",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id"), ("kind" = String, Path, description = "invitation, reminder, thank-you, session-invitation or action-reminder")),
     request_body = PreviewRequest,
     responses((status = 200, body = PreviewBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]

@@ -24,7 +24,7 @@ pub struct JobListQuery {
 
 /// Lists the organisation's jobs, newest first (delivered single emails are left out).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/jobs", operation_id = "listJobs", tag = "jobs",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), JobListQuery),
     responses((status = 200, body = [JobBody]), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_jobs(
@@ -81,7 +81,7 @@ pub async fn get_job(
 
 /// Tries a failed job again now, with its attempts counted afresh.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/jobs/{job_id}/retry", operation_id = "retryJob", tag = "jobs",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("job_id" = i64, Path, description = "The job's id")),
     responses((status = 200, body = JobBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn retry_job(

@@ -51,7 +51,7 @@ pub struct RolesInput {
 
 /// Lists the organisation's members (organisation admins).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/members", operation_id = "listMembers", tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     responses((status = 200, body = [MemberBody]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_members(
@@ -74,7 +74,7 @@ pub async fn list_members(
 
 /// Invites someone by email to join with the given roles (organisation admins).
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/invitations", operation_id = "inviteMember", tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     request_body = InvitationInput,
     responses((status = 201, body = InvitationBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -111,7 +111,7 @@ fn invitation_body(i: commonground_store::invitations::Invitation) -> Invitation
 
 /// Lists invitations waiting for an answer (organisation admins).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/invitations", operation_id = "listInvitations", tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     responses((status = 200, body = [InvitationBody]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_invitations(
@@ -124,7 +124,7 @@ pub async fn list_invitations(
 
 /// Replaces a member's roles; the organisation must keep an organisation admin.
 #[utoipa::path(put, path = "/api/v1/organisations/{org_id}/members/{user_id}/roles", operation_id = "changeMemberRole", tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("user_id" = i64, Path, description = "The member's user id")),
     request_body = RolesInput,
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -146,7 +146,7 @@ pub async fn change_member_role(
 
 /// Removes a member from the organisation; their account stays.
 #[utoipa::path(delete, path = "/api/v1/organisations/{org_id}/members/{user_id}", operation_id = "removeMember", tag = "members",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("user_id" = i64, Path, description = "The member's user id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn remove_member(

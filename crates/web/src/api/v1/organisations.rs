@@ -29,7 +29,7 @@ pub async fn list_organisations(
 
 /// Adds an organisation (network admins).
 #[utoipa::path(post, path = "/api/v1/organisations", operation_id = "createOrganisation", tag = "organisations",
-    security(("bearer" = [])),
+    security(("bearer" = ["networkAdmin"])),
     request_body = OrganisationInput,
     responses(
         (status = 201, body = OrganisationBody),
@@ -65,7 +65,7 @@ pub async fn get_organisation(member: OrgMember<ApiUser>) -> Json<OrganisationBo
 
 /// Changes an organisation's details and settings, including the minimum reporting group.
 #[utoipa::path(put, path = "/api/v1/organisations/{org_id}/settings", operation_id = "updateOrganisationSettings", tag = "organisations",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     request_body = OrganisationInput,
     responses(

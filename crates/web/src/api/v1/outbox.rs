@@ -41,7 +41,7 @@ pub struct Paging {
 
 /// Lists the emails sent about the organisation, newest first (organisation admins).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/outbox", operation_id = "listOutbox", tag = "outbox",
-    security(("bearer" = [])),
+    security(("bearer" = ["orgAdmin"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), Paging),
     responses((status = 200, body = [OutboxMessageBody]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_outbox(

@@ -84,7 +84,7 @@ async fn divisions(state: &AppState, runner: &ReviewRunner<ApiUser>) -> AppResul
 
 /// Lists a review's participants.
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/participants", operation_id = "listParticipants", tag = "participants",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = [ParticipantBody]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_participants(
@@ -102,7 +102,7 @@ pub async fn list_participants(
 
 /// Adds participants: if any is invalid, none is added and every problem is listed.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/participants", operation_id = "addParticipants", tag = "participants",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     request_body = AddParticipantsRequest,
     responses((status = 200, body = AddedBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -138,7 +138,7 @@ pub async fn add_participants(
 
 /// Imports participants from a CSV file sent as the body (`Content-Type: text/csv`), all or none.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/participants/import", operation_id = "importParticipantsCsv", tag = "participants",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     request_body(content = String, content_type = "text/csv", description = "Columns: name, email, profession group, division (optional), role level"),
     responses((status = 200, body = AddedBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]

@@ -61,7 +61,7 @@ async fn status(
 /// Opens the questionnaire and emails each participant their personal link (when already open,
 /// emails only people added since).
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/questionnaire/open", operation_id = "openQuestionnaire", tag = "questionnaire",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = QuestionnaireStatus), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn open_questionnaire(
@@ -74,7 +74,7 @@ pub async fn open_questionnaire(
 
 /// Closes the questionnaire: no more answers; scores become visible to the review's champions.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/questionnaire/close", operation_id = "closeQuestionnaire", tag = "questionnaire",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = QuestionnaireStatus), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn close_questionnaire(
@@ -87,7 +87,7 @@ pub async fn close_questionnaire(
 
 /// Releases the results to the team; the questionnaire can never reopen afterwards.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/questionnaire/release", operation_id = "releaseResults", tag = "questionnaire",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = QuestionnaireStatus), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn release_results(
@@ -100,7 +100,7 @@ pub async fn release_results(
 
 /// Who has answered, counted by group (never what anyone answered).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/response-rates", operation_id = "getResponseRates", tag = "questionnaire",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = ResponseRates), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_response_rates(
@@ -274,7 +274,7 @@ pub struct OpenLinkBody {
 /// Makes an open link for the whole review, replacing any earlier one. Anyone with it can
 /// answer, and nothing stops someone answering twice: prefer personal links.
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/open-link", operation_id = "createOpenLink", tag = "questionnaire",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 201, body = OpenLinkBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn create_open_link(
@@ -292,7 +292,7 @@ pub async fn create_open_link(
 
 /// Stops the review's open link.
 #[utoipa::path(delete, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/open-link", operation_id = "deleteOpenLink", tag = "questionnaire",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_open_link(

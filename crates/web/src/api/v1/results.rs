@@ -27,7 +27,7 @@ pub struct ResultsBody<'a> {
 /// Returns the results once the questionnaire has closed (409 before: scores are never shown
 /// while answers are still coming in).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/results", operation_id = "getResults", tag = "results",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = ResultsBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn get_results(

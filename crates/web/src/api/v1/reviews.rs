@@ -101,7 +101,7 @@ impl From<Review> for ReviewBody {
 
 /// Lists the reviews the caller runs (all of them for organisation admins).
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/reviews", operation_id = "listReviews", tag = "reviews",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewCreator"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     responses((status = 200, body = [ReviewBody]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_reviews(
@@ -115,7 +115,7 @@ pub async fn list_reviews(
 
 /// Starts a review with the current default questionnaire (champions and organisation admins).
 #[utoipa::path(post, path = "/api/v1/organisations/{org_id}/reviews", operation_id = "createReview", tag = "reviews",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewCreator"])),
     params(("org_id" = i64, Path, description = "The organisation's id")),
     request_body = ReviewInput,
     responses((status = 201, body = ReviewBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -147,7 +147,7 @@ pub async fn create_review(
 
 /// Returns one review the caller runs.
 #[utoipa::path(get, path = "/api/v1/organisations/{org_id}/reviews/{review_id}", operation_id = "getReview", tag = "reviews",
-    security(("bearer" = [])),
+    security(("bearer" = ["reviewRunner"])),
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id")),
     responses((status = 200, body = ReviewBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_review(runner: ReviewRunner<ApiUser>) -> Json<ReviewBody> {
