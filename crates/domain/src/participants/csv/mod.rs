@@ -105,7 +105,8 @@ pub fn parse_participants_csv(
              each person you want to invite and upload it again",
         )]);
     };
-    let layout = Layout::from_header(header)?;
+    // A header of hundreds of unknown or empty headings is capped like any other problems.
+    let layout = Layout::from_header(header).map_err(cap_problems)?;
     let people = rows_in_file - 1;
     if people == 0 {
         return Err(vec![CsvProblem::file(
@@ -533,6 +534,21 @@ mod tests {
             found[MAX_CSV_PROBLEMS]
                 .message
                 .starts_with("There are 50 more problems")
+        );
+    }
+
+    #[test]
+    fn header_problems_are_capped_too() {
+        // Found by the csv_import fuzz target: every empty heading was its own problem, so a
+        // header with 299 empty cells between two headings gave 299, past the documented cap.
+        let header = format!("name{}email,profession group,role level\n", ",".repeat(300));
+        let found = problems(&format!("{header}Jo,jo@nhs.net,Medical,senior\n"));
+        assert_eq!(found.len(), MAX_CSV_PROBLEMS + 1);
+        assert!(found[..MAX_CSV_PROBLEMS].iter().all(|p| p.row == 1));
+        assert!(
+            found[MAX_CSV_PROBLEMS]
+                .message
+                .starts_with("There are 99 more problems")
         );
     }
 
