@@ -281,6 +281,9 @@ fn kernel_basis(mut matrix: Vec<Vec<f64>>, columns: usize) -> Vec<Vec<f64>> {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -402,8 +405,9 @@ mod tests {
         assert!(d.offer(&senior));
     }
 
-    /// An independent oracle: the rank of the groups' indicator vectors over respondents,
-    /// with and without a candidate set, says whether that set is computable.
+    /// An independent oracle, also used by the property tests: the rank of the groups'
+    /// indicator vectors over respondents, with and without a candidate set, says whether that
+    /// set is computable.
     fn rank(rows: &[Vec<f64>]) -> usize {
         let mut m = rows.to_vec();
         let cols = m.first().map_or(0, Vec::len);
@@ -427,7 +431,7 @@ mod tests {
         rank
     }
 
-    fn oracle_safe(groups: &[Vec<usize>], people: usize, min: usize) -> bool {
+    pub(super) fn oracle_safe(groups: &[Vec<usize>], people: usize, min: usize) -> bool {
         let indicator = |members: &[usize]| -> Vec<f64> {
             (0..people)
                 .map(|p| if members.contains(&p) { 1.0 } else { 0.0 })

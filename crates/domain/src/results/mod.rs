@@ -232,6 +232,9 @@ pub fn compute(
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::instrument::{default_instrument, reference_data};
@@ -352,7 +355,11 @@ mod tests {
 
     /// Every set of people whose figures the report shows for `factor`, reconstructed from the
     /// responses; checks on the way that each shown cell's count and answers match its set.
-    fn shown_sets(report: &Report, responses: &[ResponseRecord], factor: &str) -> Vec<Vec<usize>> {
+    pub(super) fn shown_sets(
+        report: &Report,
+        responses: &[ResponseRecord],
+        factor: &str,
+    ) -> Vec<Vec<usize>> {
         let instrument = default_instrument();
         let statements = &instrument.factor(factor).unwrap().statements;
         let contributing = contributors(responses, factor);
@@ -405,7 +412,7 @@ mod tests {
 
     /// Reduced row echelon form of `rows`: (pivot column, row) with a 1 at the pivot and zeros
     /// at every other row's pivot.
-    fn echelon(rows: &[Vec<f64>]) -> Vec<(usize, Vec<f64>)> {
+    pub(super) fn echelon(rows: &[Vec<f64>]) -> Vec<(usize, Vec<f64>)> {
         let mut m = rows.to_vec();
         let columns = m.first().map_or(0, Vec::len);
         let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
@@ -433,7 +440,7 @@ mod tests {
 
     /// The rank of the shown sets' indicator vectors with `candidate` added, given their
     /// reduced form (whose rank is its length).
-    fn rank_with(basis: &[(usize, Vec<f64>)], mut candidate: Vec<f64>) -> usize {
+    pub(super) fn rank_with(basis: &[(usize, Vec<f64>)], mut candidate: Vec<f64>) -> usize {
         for (column, row) in basis {
             let f = candidate[*column];
             if f.abs() > TOLERANCE {
@@ -445,7 +452,7 @@ mod tests {
         basis.len() + usize::from(candidate.iter().any(|v| v.abs() > TOLERANCE))
     }
 
-    fn indicator(members: &[usize], people: usize) -> Vec<f64> {
+    pub(super) fn indicator(members: &[usize], people: usize) -> Vec<f64> {
         (0..people)
             .map(|p| if members.contains(&p) { 1.0 } else { 0.0 })
             .collect()
