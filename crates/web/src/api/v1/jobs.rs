@@ -15,10 +15,13 @@ use crate::state::AppState;
 
 /// Paging of the job list.
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct JobListQuery {
     /// At most this many (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Skip this many (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -32,14 +35,7 @@ pub async fn list_jobs(
     OrgAdmin(admin): OrgAdmin<ApiUser>,
     Query(query): Query<JobListQuery>,
 ) -> AppResult<Json<Vec<JobBody>>> {
-    let limit = query.limit.unwrap_or(50);
-    let offset = query.offset.unwrap_or(0);
-    if !(1..=200).contains(&limit) {
-        return Err(AppError::BadRequest("limit must be from 1 to 200".into()));
-    }
-    if offset < 0 {
-        return Err(AppError::BadRequest("offset must not be negative".into()));
-    }
+    let (limit, offset) = super::outbox::checked_paging(query.limit, query.offset)?;
     let jobs = state
         .store
         .list_jobs(JobScope::Organisation(admin.org.id), limit, offset)
