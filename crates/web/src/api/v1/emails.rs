@@ -214,8 +214,12 @@ pub async fn preview_email_template(
     State(state): State<AppState>,
     runner: ReviewRunner<ApiUser>,
     Path(path): Path<(i64, i64, String)>,
-    Json(request): Json<PreviewRequest>,
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
 ) -> AppResult<Json<PreviewBody>> {
+    // Read through a JSON object: serde would take a struct from an array too, and every field
+    // here is optional, so `[null, null]` would pass for a request.
+    let request: PreviewRequest = serde_json::from_value(serde_json::Value::Object(body))
+        .map_err(|e| AppError::invalid("body", e.to_string()))?;
     let kind = emails::kind_from_path(&path.2)?;
     let (org, review) = (runner.member.org.id, runner.review.id);
     let template = match request.template {
