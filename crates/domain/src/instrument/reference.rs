@@ -275,8 +275,14 @@ impl ReferenceData {
                     ),
                 );
             }
-            let sum: u32 = snapshot.trusts_per_level.iter().sum();
-            if sum != snapshot.total_trusts {
+            // Added up wider than the counts, so that huge ones cannot wrap round to the total.
+            let sum: u64 = snapshot
+                .trusts_per_level
+                .iter()
+                .copied()
+                .map(u64::from)
+                .sum();
+            if sum != u64::from(snapshot.total_trusts) {
                 problems.add(
                     &at,
                     format!(
@@ -496,6 +502,24 @@ mod tests {
                  and so on, each used once",
                 "benchmark snapshot 2: trusts_per_level adds up to 245, but total_trusts is 244",
             ]
+        );
+    }
+
+    #[test]
+    fn benchmark_counts_too_big_to_add_up_are_refused() {
+        // Found with the instrument_file fuzz target: the counts were added up as u32, which
+        // panics in a debug build and, in a release build, wraps round so that 4294967295 + 2
+        // trusts "add up" to 1 and the file is accepted.
+        let text = include_str!("../../../../instruments/reference.toml")
+            .replacen("total_trusts = 248", "total_trusts = 1", 1)
+            .replacen(
+                "trusts_per_level = [20, 94, 85, 49]",
+                "trusts_per_level = [4294967295, 2, 0, 0]",
+                1,
+            );
+        assert_eq!(
+            ReferenceData::parse(&text).unwrap_err().0,
+            ["benchmark snapshot 1: trusts_per_level adds up to 4294967297, but total_trusts is 1"]
         );
     }
 
