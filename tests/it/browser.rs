@@ -9,7 +9,7 @@ use commonground_domain::Role;
 
 use crate::support::app::PASSWORD;
 use crate::support::webdriver::Browser;
-use crate::support::{SmtpSink, TestApp};
+use crate::support::{SmtpSink, TestApp, questionnaire_link};
 
 fn enabled() -> bool {
     let on = std::env::var("COMMONGROUND_BROWSER_TESTS").is_ok_and(|v| v == "1");
@@ -422,17 +422,7 @@ async fn a_champion_runs_a_review_from_start_to_results() {
             .messages()
             .iter()
             .filter(|m| m.to[0].contains(&format!(".w{width}@")))
-            .map(|m| {
-                let start = m.text.find("/q/").unwrap();
-                (
-                    m.to[0].clone(),
-                    m.text[start..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .to_owned(),
-                )
-            })
+            .map(|m| (m.to[0].clone(), questionnaire_link(&m.text)))
             .collect();
         assert_eq!(links.len(), 30);
         for (i, (email, link)) in links.iter().enumerate() {

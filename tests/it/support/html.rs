@@ -35,3 +35,15 @@ pub fn text_of(html: &str) -> String {
         .replace("&#34;", "\"");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The path of the questionnaire link (`/q/...`) in an email's text.
+pub fn questionnaire_link(text: &str) -> String {
+    let start = text
+        .find("/q/")
+        .expect("the email has a questionnaire link");
+    text[start..]
+        .split_whitespace()
+        .next()
+        .expect("link")
+        .to_owned()
+}

@@ -6,5 +6,5 @@ pub mod smtp;
 pub mod webdriver;
 
 pub use app::TestApp;
-pub use html::{csrf_token, text_of};
+pub use html::{csrf_token, questionnaire_link, text_of};
 pub use smtp::SmtpSink;
