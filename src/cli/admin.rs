@@ -156,6 +156,7 @@ pub async fn run(config_file: Option<&Path>, command: AdminCommand) -> Result<()
                 org_type,
                 region: &region,
                 min_reporting_group: MinReportingGroup::DEFAULT,
+                retention_months: commonground_domain::RetentionMonths::DEFAULT,
             };
             let org = store
                 .create_organisation(&fields, admin)

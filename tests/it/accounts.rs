@@ -25,8 +25,19 @@ async fn sign_in_then_out() {
     assert_eq!(account.status(), 200);
     assert!(text_of(&account.text().await.unwrap()).contains("jo@trust.nhs.uk"));
 
-    // Signing in again replaces the session rather than adding one.
-    app.sign_in(&client, "jo@trust.nhs.uk", PASSWORD).await;
+    // Signing in again replaces the session rather than adding one, under a new id: a
+    // session id someone planted or saw before sign-in is worthless after it.
+    let again = app.sign_in(&client, "jo@trust.nhs.uk", PASSWORD).await;
+    let renewed = again.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let value = |c: &str| c.split(';').next().unwrap().to_owned();
+    assert_ne!(value(&cookie), value(&renewed));
+    let old = reqwest::Client::new()
+        .get(app.url("/account"))
+        .header("cookie", value(&cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401, "the session id from before is dead");
     let user = app
         .store
         .find_user_by_email(&commonground_domain::EmailAddress::parse("jo@trust.nhs.uk").unwrap())
@@ -246,6 +257,20 @@ async fn changing_password_keeps_this_session_and_ends_the_others() {
         )
         .await;
     assert_eq!(wrong.status(), 422);
+    let common = app
+        .submit(
+            &laptop,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "Liverpool2026!"),
+                ("confirm_password", "Liverpool2026!"),
+            ],
+        )
+        .await;
+    assert_eq!(common.status(), 422);
+    assert!(text_of(&common.text().await.unwrap()).contains("Password is too common"));
     let ok = app
         .submit(
             &laptop,
@@ -330,4 +355,38 @@ async fn api_tokens_are_shown_once_and_can_be_revoked() {
         .unwrap();
     assert_eq!(me.status(), 401);
     assert_eq!(me.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn making_api_tokens_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    app.user("jo@trust.nhs.uk", "Jo Bloggs").await;
+    let make = || {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/tokens"))
+            .json(&serde_json::json!({ "email": "jo@trust.nhs.uk", "password": PASSWORD }))
+            .send()
+    };
+    for _ in 0..commonground_web::sign_in::MAX_TOKENS_PER_HOUR {
+        assert_eq!(make().await.unwrap().status(), 201);
+    }
+    let refused = make().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    // The page refuses too, with the reason beside the field, and makes nothing.
+    let client = app.signed_in("jo@trust.nhs.uk").await;
+    let page = app
+        .submit(
+            &client,
+            "/account",
+            "/account/tokens",
+            &[("token_name", "One more")],
+        )
+        .await;
+    assert_eq!(page.status(), 422);
+    assert!(text_of(&page.text().await.unwrap()).contains("10 API tokens in the last hour"));
+    assert_eq!(app.count("api_tokens").await, 10);
 }

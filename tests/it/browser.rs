@@ -269,6 +269,25 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
             &at("background jobs"),
         )
         .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/audit"),
+            &at("audit log"),
+        )
+        .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/people"),
+            &at("personal data requests"),
+        )
+        .await;
+        submit_and_check(&browser, &at("personal data request with errors")).await;
+        browser.fill("#email", "network@nhs.net").await;
+        browser.submit("main form button[value=erase]").await;
+        browser.check_page(&at("delete a person's data")).await;
+        visit(&browser, &app, "/privacy", &at("privacy notice")).await;
         let link = app
             .store
             .list_outbox(commonground_store::outbox::OutboxScope::Everything, 1, 0)

@@ -9,15 +9,17 @@ mod support;
 
 mod accounts;
 mod api;
+mod authorisation;
 mod bad_input;
 mod browser;
 mod cli;
+mod data_protection;
 mod demo;
 mod email;
 mod instances;
 mod invitations;
+mod operations;
 mod organisations;
-mod outsiders;
 mod questionnaire;
 mod results;
 mod reviews;

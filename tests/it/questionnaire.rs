@@ -6,7 +6,6 @@ use std::fmt::Write;
 use commonground_domain::instrument::default_instrument;
 use commonground_domain::{OrganisationId, ReviewId, Role};
 use commonground_store::Backend;
-use commonground_store::outbox::OutboxScope;
 
 use crate::support::{TestApp, text_of};
 
@@ -112,32 +111,7 @@ impl Review {
 
     /// (recipient, link path) for every questionnaire email, by recipient.
     pub async fn links_by_recipient(&self) -> Vec<(String, String)> {
-        let messages = self
-            .app
-            .store
-            .list_outbox(OutboxScope::Organisation(self.org), 200, 0)
-            .await
-            .unwrap();
-        let mut links: Vec<(String, String)> = messages
-            .iter()
-            .filter(|m| {
-                m.subject
-                    .contains("how well do clinical and finance colleagues")
-            })
-            .map(|m| {
-                let start = m.text.find("/q/").unwrap();
-                (
-                    m.to.clone(),
-                    m.text[start..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .to_owned(),
-                )
-            })
-            .collect();
-        links.sort();
-        links
+        self.app.questionnaire_links(self.org).await
     }
 }
 

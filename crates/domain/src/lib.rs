@@ -28,6 +28,7 @@ pub use ids::{
 };
 pub use organisation::{
     DivisionName, MinReportingGroup, OdsCode, OrganisationName, OrganisationType, Region,
+    RetentionMonths,
 };
 pub use password::NewPassword;
 pub use person::PersonName;

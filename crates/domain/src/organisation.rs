@@ -188,9 +188,58 @@ impl MinReportingGroup {
     }
 }
 
+/// How many months after a review's questionnaire closes its participants' names and email
+/// addresses are kept (UK GDPR storage limitation); anonymous answers are kept regardless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RetentionMonths(u32);
+
+impl RetentionMonths {
+    /// Long enough to compare with the next two cycles, six months apart.
+    pub const DEFAULT: RetentionMonths = RetentionMonths(24);
+    /// Shorter would delete who was asked before the next cycle is planned.
+    pub const FLOOR: u32 = 6;
+    /// Ten years: longer is not a retention period.
+    pub const CEILING: u32 = 120;
+
+    /// Checks the value is within the allowed range.
+    pub fn new(value: i64) -> Result<Self, Invalid> {
+        if value < i64::from(Self::FLOOR) || value > i64::from(Self::CEILING) {
+            return Err(Invalid::new(format!(
+                "Keep personal data for {} to {} months",
+                Self::FLOOR,
+                Self::CEILING
+            )));
+        }
+        Ok(Self(value as u32))
+    }
+
+    /// Parses a form field.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let value: i64 = input.trim().parse().map_err(|_| {
+            Invalid::new("Months to keep personal data must be a whole number, like 24")
+        })?;
+        Self::new(value)
+    }
+
+    /// The number of months.
+    #[must_use]
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_is_between_six_months_and_ten_years() {
+        assert!(RetentionMonths::parse("5").is_err());
+        assert!(RetentionMonths::parse("121").is_err());
+        assert!(RetentionMonths::parse("two years").is_err());
+        assert_eq!(RetentionMonths::parse(" 36 ").unwrap().get(), 36);
+    }
 
     #[test]
     fn ods_codes() {

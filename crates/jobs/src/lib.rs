@@ -94,8 +94,10 @@ impl Jobs {
         }
     }
 
-    /// Checks for due reminders once (the workers do this every minute).
+    /// Checks for due reminders once, and queues the day's retention job if no instance has
+    /// (the workers do this every minute).
     pub async fn schedule_reminders(&self) -> Result<usize, commonground_store::StoreError> {
+        schedule::queue_retention(&self.store, now()).await?;
         schedule::queue_due_reminders(&self.store, now()).await
     }
 
@@ -194,6 +196,13 @@ impl Jobs {
     async fn handle(&self, job: &ClaimedJob) -> Result<(), JobError> {
         match job.kind.as_str() {
             DELIVER_EMAIL => self.deliver(job).await,
+            schedule::DELETE_EXPIRED_PERSONAL_DATA => {
+                for done in self.store.delete_expired_personal_data(now()).await? {
+                    tracing::info!(organisation_id = %done.organisation, review_id = %done.review, participants = done.participants, "personal data past retention deleted");
+                }
+                self.store.finish_job(job).await?;
+                Ok(())
+            }
             kind => match mailing::Mailing::from_kind(kind, &job.payload) {
                 Some(mailing) => {
                     mailing::run(&self.store, &self.base_url, job, mailing).await?;

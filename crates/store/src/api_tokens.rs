@@ -45,6 +45,17 @@ impl Store {
         Ok((token, secret.token))
     }
 
+    /// Tokens `user` made at or after `since` (Unix seconds), revoked ones included.
+    pub async fn api_tokens_made_since(&self, user: UserId, since: i64) -> Result<i64> {
+        let row =
+            sqlx::query("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND created_at >= $2")
+                .bind(user.0)
+                .bind(since)
+                .fetch_one(&self.writer)
+                .await?;
+        Ok(row.get(0))
+    }
+
     /// A user's live tokens, newest first.
     pub async fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
         let rows = sqlx::query(

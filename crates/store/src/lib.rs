@@ -14,11 +14,13 @@
 
 mod instance;
 mod maintenance;
+pub use maintenance::OperationalCounts;
 mod migrate;
 mod secret;
 mod submissions;
 
 pub mod api_tokens;
+pub mod audit;
 pub mod deliveries;
 pub mod divisions;
 pub mod instruments;
@@ -30,6 +32,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod password_resets;
+pub mod privacy;
 pub mod questionnaire;
 pub mod reminders;
 pub mod reviews;
@@ -70,6 +73,17 @@ pub enum StoreError {
     /// Stored data that no longer reads (the string says what and why).
     #[error("stored data cannot be read: {0}")]
     Unreadable(String),
+    /// The database was migrated by a newer release than this one.
+    #[error(
+        "the database is at migration {database} but this release knows migrations up to \
+         {release} only: run the newer release, or restore a backup taken before the upgrade"
+    )]
+    NewerDatabase {
+        /// The newest migration the database has.
+        database: i64,
+        /// The newest migration this release has.
+        release: i64,
+    },
     /// The database failed or could not be reached.
     #[error(transparent)]
     Database(#[from] sqlx::Error),

@@ -100,6 +100,7 @@ impl Store {
              WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
              AND reviews.questionnaire_state = 'open' AND participants.link_hash IS NOT NULL \
              AND participants.responded = 0 AND participants.email_problem IS NULL \
+             AND participants.erased_at IS NULL \
              AND COALESCE(participants.invited_at, participants.created_at) < $3",
         )
         .bind(review.0)
@@ -246,7 +247,7 @@ impl Store {
             "SELECT {PARTICIPANT_COLUMNS}, participants.link_token FROM participants \
              JOIN reviews ON reviews.id = participants.review_id \
              WHERE participants.review_id = $1 AND reviews.organisation_id = $2 AND {condition} \
-             AND participants.id > (SELECT COALESCE(MAX(outbox.participant_id), 0) FROM outbox \
+             AND participants.erased_at IS NULL AND participants.id > (SELECT COALESCE(MAX(outbox.participant_id), 0) FROM outbox \
              WHERE outbox.job_id = $3) \
              AND $5 = $5 ORDER BY participants.id LIMIT $4"
         )))

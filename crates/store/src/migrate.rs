@@ -3,10 +3,13 @@
 //! Files are append-only: a released migration is never edited, a change is a new file. Several
 //! instances may start at once against PostgreSQL, so the runner holds an advisory lock there;
 //! on SQLite the IMMEDIATE transaction on the single writer does the same.
+//!
+//! Migrations only go forward. A database that holds a migration this release does not know
+//! was upgraded by a newer release: this one refuses to start on it rather than misread it.
 
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Backend, Result, Store, now};
+use crate::{Backend, Result, Store, StoreError, now};
 
 /// The migrations, in the order they apply.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -33,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "answer_counts",
         include_str!("../migrations/0007_answer_counts.sql"),
     ),
+    (
+        8,
+        "audit_and_retention",
+        include_str!("../migrations/0008_audit_and_retention.sql"),
+    ),
 ];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.
@@ -58,6 +66,13 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<String>> {
         .iter()
         .map(|row| row.get::<i64, _>(0))
         .collect();
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if let Some(&newest) = applied.iter().filter(|&&v| v > known).max() {
+        return Err(StoreError::NewerDatabase {
+            database: newest,
+            release: known,
+        });
+    }
     let mut done = Vec::new();
     for &(version, name, sql) in MIGRATIONS {
         if applied.contains(&version) {

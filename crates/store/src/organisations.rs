@@ -1,8 +1,8 @@
 //! Organisations and their settings.
 
 use commonground_domain::{
-    MinReportingGroup, OdsCode, OrganisationId, OrganisationName, OrganisationType, Region, Role,
-    UserId,
+    MinReportingGroup, OdsCode, OrganisationId, OrganisationName, OrganisationType, Region,
+    RetentionMonths, Role, UserId,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -24,6 +24,8 @@ pub struct Organisation {
     pub region: Option<String>,
     /// Fewest responses before a group's figures show.
     pub min_reporting_group: u32,
+    /// Months a closed review's participants' names and emails are kept.
+    pub retention_months: u32,
     /// When it was added.
     pub created_at: i64,
 }
@@ -40,10 +42,13 @@ pub struct OrganisationFields<'a> {
     pub region: &'a Region,
     /// Its minimum reporting group.
     pub min_reporting_group: MinReportingGroup,
+    /// How long participants' personal data is kept after a questionnaire closes.
+    pub retention_months: RetentionMonths,
 }
 
 const COLUMNS: &str = "organisations.id, organisations.name, organisations.ods_code, organisations.org_type, \
-     organisations.region, organisations.min_reporting_group, organisations.created_at";
+     organisations.region, organisations.min_reporting_group, organisations.created_at, \
+     organisations.retention_months";
 
 fn organisation_from_row(row: &AnyRow) -> Organisation {
     Organisation {
@@ -55,6 +60,7 @@ fn organisation_from_row(row: &AnyRow) -> Organisation {
         region: row.get(4),
         min_reporting_group: row.get::<i64, _>(5) as u32,
         created_at: row.get(6),
+        retention_months: row.get::<i64, _>(7) as u32,
     }
 }
 
@@ -68,8 +74,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let created_at = now();
         let row = sqlx::query(
-            "INSERT INTO organisations (name, ods_code, org_type, region, min_reporting_group, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO organisations (name, ods_code, org_type, region, min_reporting_group, \
+             created_at, retention_months) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(fields.name.as_str())
         .bind(fields.ods_code.as_str())
@@ -77,6 +83,7 @@ impl Store {
         .bind(fields.region.as_deref())
         .bind(i64::from(fields.min_reporting_group.get()))
         .bind(created_at)
+        .bind(i64::from(fields.retention_months.get()))
         .fetch_one(&mut *tx)
         .await
         .map_err(conflict_as("an organisation with this ODS code"))?;
@@ -92,6 +99,7 @@ impl Store {
             org_type: fields.org_type,
             region: fields.region.as_deref().map(str::to_owned),
             min_reporting_group: fields.min_reporting_group.get(),
+            retention_months: fields.retention_months.get(),
             created_at,
         })
     }
@@ -148,13 +156,14 @@ impl Store {
     ) -> Result<()> {
         sqlx::query(
             "UPDATE organisations SET name = $1, ods_code = $2, org_type = $3, region = $4, \
-             min_reporting_group = $5 WHERE id = $6",
+             min_reporting_group = $5, retention_months = $6 WHERE id = $7",
         )
         .bind(fields.name.as_str())
         .bind(fields.ods_code.as_str())
         .bind(fields.org_type.as_str())
         .bind(fields.region.as_deref())
         .bind(i64::from(fields.min_reporting_group.get()))
+        .bind(i64::from(fields.retention_months.get()))
         .bind(id.0)
         .execute(&self.writer)
         .await

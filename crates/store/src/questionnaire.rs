@@ -183,6 +183,14 @@ async fn set_state(
         .bind(review.0)
         .execute(&mut **tx)
         .await?;
+    // Retention of the participants' names and emails counts from here.
+    if to == QuestionnaireState::Closed {
+        sqlx::query("UPDATE reviews SET closed_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(review.0)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -192,7 +200,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT COUNT(*) FROM participants JOIN reviews ON reviews.id = participants.review_id \
              WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
-             AND participants.link_hash IS NULL",
+             AND participants.link_hash IS NULL AND participants.erased_at IS NULL",
         )
         .bind(review.0)
         .bind(org.0)
@@ -253,7 +261,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let uninvited: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND link_hash IS NULL",
+            "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND link_hash IS NULL \
+             AND erased_at IS NULL",
         )
         .bind(review.0)
         .fetch_one(&mut *tx)

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use commonground_domain::dates::iso_date;
 use commonground_domain::questionnaire::Submission;
@@ -48,6 +49,8 @@ struct Pending {
 #[derive(Clone)]
 pub(crate) struct SubmissionWriter {
     sender: mpsc::Sender<Pending>,
+    /// Answers this process has stored, for monitoring.
+    stored: Arc<AtomicU64>,
 }
 
 impl SubmissionWriter {
@@ -63,7 +66,10 @@ impl SubmissionWriter {
         for _ in 0..writers {
             tokio::spawn(write_groups(pool.clone(), backend, receiver.clone()));
         }
-        Self { sender }
+        Self {
+            sender,
+            stored: Arc::new(AtomicU64::new(0)),
+        }
     }
 }
 
@@ -111,9 +117,19 @@ impl Store {
         if self.submissions.sender.send(pending).await.is_err() {
             return Err(StoreError::Database(sqlx::Error::WorkerCrashed));
         }
-        answer
+        let outcome = answer
             .await
-            .unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
+            .unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)));
+        if matches!(outcome, Ok(Submitted::Stored)) {
+            self.submissions.stored.fetch_add(1, Ordering::Relaxed);
+        }
+        outcome
+    }
+
+    /// Answers this process has stored since it started (by personal and open links).
+    #[must_use]
+    pub fn submissions_stored(&self) -> u64 {
+        self.submissions.stored.load(Ordering::Relaxed)
     }
 }
 

@@ -39,6 +39,8 @@ pub struct ConfigInput {
     pub email_from: Option<String>,
     /// Seconds a background job's claim lasts before another instance may take it over.
     pub job_lease_seconds: Option<i64>,
+    /// Bearer token that lets a monitoring server read `/metrics` from another machine.
+    pub metrics_token: Option<String>,
 }
 
 impl ConfigInput {
@@ -77,6 +79,7 @@ impl ConfigInput {
             smtp_password: lookup("COMMONGROUND_SMTP_PASSWORD"),
             email_from: lookup("COMMONGROUND_EMAIL_FROM"),
             job_lease_seconds: number("COMMONGROUND_JOB_LEASE_SECONDS")?,
+            metrics_token: lookup("COMMONGROUND_METRICS_TOKEN"),
         })
     }
 
@@ -98,6 +101,7 @@ impl ConfigInput {
             smtp_password: over.smtp_password.or(self.smtp_password),
             email_from: over.email_from.or(self.email_from),
             job_lease_seconds: over.job_lease_seconds.or(self.job_lease_seconds),
+            metrics_token: over.metrics_token.or(self.metrics_token),
         }
     }
 
@@ -140,6 +144,13 @@ impl ConfigInput {
         {
             problems.push("session secret must be at least 32 characters long".into());
         }
+        if let Some(token) = &self.metrics_token
+            && (token.len() < 32 || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            problems.push(
+                "metrics token must be at least 32 characters, without spaces or accents".into(),
+            );
+        }
         let min = match self.default_min_reporting_group {
             None => Ok(MinReportingGroup::DEFAULT),
             Some(n) => MinReportingGroup::new(n).map_err(|e| {
@@ -171,6 +182,7 @@ impl ConfigInput {
                 default_min_reporting_group,
                 smtp,
                 job_lease_seconds,
+                metrics_token: self.metrics_token.map(Redacted),
             }),
             _ => Err(problems),
         }
@@ -271,6 +283,8 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// Seconds a background job's claim lasts.
     pub job_lease_seconds: i64,
+    /// Token that lets a monitoring server read `/metrics` from elsewhere than this machine.
+    pub metrics_token: Option<Redacted>,
 }
 
 /// A string that prints as `[redacted]`.
@@ -314,10 +328,11 @@ mod tests {
             smtp_host: Some("smtp.example.nhs.uk".into()),
             smtp_security: Some("ssl".into()),
             job_lease_seconds: Some(1),
+            metrics_token: Some("too short".into()),
             ..ConfigInput::default()
         };
         let problems = input.validate().unwrap_err();
-        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert_eq!(problems.len(), 8, "{problems:?}");
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub async fn seed(state: &AppState) -> AppResult<Organisation> {
                 org_type: OrganisationType::Trust,
                 region: &region,
                 min_reporting_group: MinReportingGroup::DEFAULT,
+                retention_months: commonground_domain::RetentionMonths::DEFAULT,
             };
             store.create_organisation(&fields, None).await?
         }

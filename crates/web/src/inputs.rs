@@ -4,7 +4,8 @@
 //! page can show an error summary and the API a problem document.
 
 use commonground_domain::{
-    EmailAddress, MinReportingGroup, OdsCode, OrganisationName, OrganisationType, Region, RoleSet,
+    EmailAddress, MinReportingGroup, OdsCode, OrganisationName, OrganisationType, Region,
+    RetentionMonths, RoleSet,
 };
 use commonground_store::organisations::{Organisation, OrganisationFields};
 use serde::Deserialize;
@@ -27,6 +28,10 @@ pub struct OrganisationInput {
     /// Fewest responses before a group's results show; at least 3. Absent means the default.
     #[schema(value_type = Option<i64>)]
     pub min_reporting_group: NumberText,
+    /// Months to keep a closed review's participants' names and emails, 6 to 120. Absent
+    /// means 24.
+    #[schema(value_type = Option<i64>)]
+    pub retention_months: NumberText,
 }
 
 /// A whole number that arrives as a JSON number (API) or as text (forms), kept as typed so a
@@ -57,6 +62,7 @@ pub struct ParsedOrganisation {
     org_type: OrganisationType,
     region: Region,
     min_reporting_group: MinReportingGroup,
+    retention_months: RetentionMonths,
 }
 
 impl ParsedOrganisation {
@@ -69,6 +75,7 @@ impl ParsedOrganisation {
             org_type: self.org_type,
             region: &self.region,
             min_reporting_group: self.min_reporting_group,
+            retention_months: self.retention_months,
         }
     }
 }
@@ -83,6 +90,7 @@ impl OrganisationInput {
             org_type: org.org_type.as_str().to_owned(),
             region: org.region.clone().unwrap_or_default(),
             min_reporting_group: NumberText(org.min_reporting_group.to_string()),
+            retention_months: NumberText(org.retention_months.to_string()),
         }
     }
 
@@ -101,19 +109,29 @@ impl OrganisationInput {
                 MinReportingGroup::parse(&self.min_reporting_group.0),
             )
         };
-        match (name, ods_code, org_type, region, min) {
+        let retention = if self.retention_months.0.trim().is_empty() {
+            Some(RetentionMonths::DEFAULT)
+        } else {
+            errors.check(
+                "retention_months",
+                RetentionMonths::parse(&self.retention_months.0),
+            )
+        };
+        match (name, ods_code, org_type, region, min, retention) {
             (
                 Some(name),
                 Some(ods_code),
                 Some(org_type),
                 Some(region),
                 Some(min_reporting_group),
+                Some(retention_months),
             ) => Ok(ParsedOrganisation {
                 name,
                 ods_code,
                 org_type,
                 region,
                 min_reporting_group,
+                retention_months,
             }),
             _ => Err(errors),
         }

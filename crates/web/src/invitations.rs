@@ -6,6 +6,7 @@ use commonground_store::invitations::INVITATION_SECONDS;
 use commonground_store::organisations::Organisation;
 use commonground_store::users::User;
 
+use crate::audit::{self, Action};
 use crate::emails;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -46,5 +47,15 @@ pub async fn send_invitation(
         .create_invitation(org.id, email, roles, inviter.id, &secret.hash, &message)
         .await?;
     tracing::info!(organisation_id = %org.id, invitation_id = %id, "invitation sent");
+    let detail = audit::roles_text(roles);
+    audit::record(
+        state,
+        org.id,
+        inviter.id,
+        Action::MemberInvited,
+        Some(email.as_str()),
+        &detail,
+    )
+    .await?;
     Ok(id)
 }

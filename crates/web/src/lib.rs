@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod charts;
 pub mod config;
 pub mod cookies;
@@ -19,6 +20,7 @@ pub mod health;
 pub mod inputs;
 pub mod invitations;
 pub mod mailing_status;
+pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod participant_input;
@@ -94,6 +96,7 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         csrf_key,
         openapi: Arc::new(openapi),
         results: Arc::new(review_results::ResultsCache::new(RESULTS_AT_ONCE)),
+        metrics: Arc::new(metrics::Metrics::default()),
     })
 }
 
@@ -103,12 +106,15 @@ pub fn app(state: AppState) -> Router {
     with_layers(state, pages, api)
 }
 
-/// `pages` and `api` behind every layer the app has (CSRF on pages; tracing, body limit, error
+/// `pages` and `api` behind every layer the app has (CSRF on pages; tracing, metrics, body limit, error
 /// pages, security headers, panic catching and request ids on both). The benchmarks' limit
 /// server puts its own routes here, so it measures the same stack.
 pub fn with_layers(state: AppState, pages: Router<AppState>, api: Router<AppState>) -> Router {
     let pages = pages.layer(from_fn_with_state(state.clone(), middleware::csrf::protect));
-    let traced = pages.merge(api).layer(
+    let traced = pages
+        .merge(api)
+        .layer(from_fn_with_state(state.clone(), metrics::count_requests))
+        .layer(
         TraceLayer::new_for_http()
             .make_span_with(|request: &Request<_>| {
                 // The route template, never the URI: paths can carry invitation secrets.

@@ -18,6 +18,7 @@ pub fn job_label(kind: &str) -> &'static str {
         "send_reminders" => "Reminders",
         "send_thanks" => "Thank-you emails",
         "deliver_email" => "One email",
+        "delete_expired_personal_data" => "Deleting personal data past its retention period",
         _ => "Other work",
     }
 }
@@ -27,7 +28,8 @@ pub fn job_label(kind: &str) -> &'static str {
 pub struct JobBody {
     /// Its id.
     pub id: i64,
-    /// `send_invitations`, `send_reminders`, `send_thanks` or `deliver_email`.
+    /// `send_invitations`, `send_reminders`, `send_thanks`, `deliver_email` or
+    /// `delete_expired_personal_data`.
     pub kind: String,
     /// What it does, in words.
     pub label: String,

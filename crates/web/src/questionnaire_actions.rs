@@ -11,7 +11,9 @@ use commonground_store::reviews::Review;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
+use crate::extractors::{Caller, OrgMember};
 use crate::state::AppState;
 
 /// Opens the questionnaire (or, when open, invites people added since), with the planned close
@@ -98,14 +100,19 @@ pub async fn close(state: &AppState, org: &Organisation, review: &Review) -> App
 }
 
 /// Releases the results of a closed questionnaire; it can never reopen afterwards.
-pub async fn release(state: &AppState, org: &Organisation, review: &Review) -> AppResult<()> {
+pub async fn release<C: Caller>(
+    state: &AppState,
+    by: &OrgMember<C>,
+    review: &Review,
+) -> AppResult<()> {
     if review.questionnaire != QuestionnaireState::Closed {
         return Err(AppError::Conflict(
             "Close the questionnaire before releasing the results.".into(),
         ));
     }
-    state.store.release_results(org.id, review.id).await?;
-    Ok(())
+    state.store.release_results(by.org.id, review.id).await?;
+    let detail = format!("The review “{}”", review.title);
+    audit::record_by(state, by, Action::ResultsReleased, None, &detail).await
 }
 
 /// How many of a group were invited and how many answered.

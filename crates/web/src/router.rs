@@ -2,7 +2,7 @@
 //!
 //! Page routes are added through [`Pages`], which records each route with the access it needs;
 //! API routes are collected by utoipa from their handlers. [`route_table`] lists both, so the
-//! outsider test visits every route there is: a new route cannot be left out.
+//! authorisation matrix test visits every route there is: a new route cannot be left out.
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -17,10 +17,11 @@ use crate::api::{self, v1};
 use crate::assets;
 use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
+use crate::metrics;
 use crate::pages::{
-    account, auth, home, invitations, jobs, members, organisations, outbox, participants,
-    password_reset, questionnaire, questionnaires, results, review_emails, review_questionnaire,
-    reviews,
+    account, audit, auth, home, invitations, jobs, members, organisations, outbox, participants,
+    password_reset, people, privacy, questionnaire, questionnaires, results, review_emails,
+    review_questionnaire, reviews,
 };
 use crate::state::AppState;
 
@@ -39,6 +40,13 @@ pub enum Access {
     OrgMember,
     /// An organisation admin of the organisation in the path.
     OrgAdmin,
+    /// A champion or organisation admin of the organisation in the path (listing and starting
+    /// reviews).
+    ReviewCreator,
+    /// Someone who runs the review in the path: its champions, its creator, organisation admins.
+    ReviewRunner,
+    /// Monitoring: a direct connection from this machine, or the holder of the metrics token.
+    Operator,
 }
 
 /// One route of the table.
@@ -141,14 +149,21 @@ impl Pages {
     reason = "the page routes read best as one list"
 )]
 fn pages() -> Pages {
-    use Access::{NetworkAdmin, OrgAdmin, OrgMember, Public, SecretLink, SignedIn};
+    use Access::{
+        NetworkAdmin, Operator, OrgAdmin, OrgMember, Public, ReviewCreator, ReviewRunner,
+        SecretLink, SignedIn,
+    };
     Pages::new()
         // Everyone
         .get("/", Public, home::show_home)
-        .get("/healthz", Public, health::show_health)
+        .get("/livez", Public, health::show_live)
+        .get("/readyz", Public, health::show_ready)
+        .get("/healthz", Public, health::show_ready)
+        .get("/metrics", Operator, metrics::show_metrics)
         .get_compressed("/static/{file}", Public, assets::show_static)
         .get("/api", Public, api::reference::show_api_reference)
         .get("/api/openapi.json", Public, api::reference::show_openapi)
+        .get("/privacy", Public, privacy::show_privacy)
         .get("/sign-in", Public, auth::show_sign_in)
         .post("/sign-in", Public, auth::create_sign_in)
         .post("/sign-out", Public, auth::delete_sign_in)
@@ -288,6 +303,17 @@ fn pages() -> Pages {
             OrgAdmin,
             members::delete_invitation,
         )
+        .get("/organisations/{org_id}/audit", OrgAdmin, audit::list_audit)
+        .get(
+            "/organisations/{org_id}/people",
+            OrgAdmin,
+            people::show_people,
+        )
+        .post(
+            "/organisations/{org_id}/people",
+            OrgAdmin,
+            people::create_people_request,
+        )
         .get(
             "/organisations/{org_id}/outbox",
             OrgAdmin,
@@ -311,122 +337,122 @@ fn pages() -> Pages {
         // Champions and organisation admins: reviews (each review only to those who run it)
         .get(
             "/organisations/{org_id}/reviews",
-            OrgMember,
+            ReviewCreator,
             reviews::list_reviews,
         )
         .get(
             "/organisations/{org_id}/reviews/new",
-            OrgMember,
+            ReviewCreator,
             reviews::new_review,
         )
         .post(
             "/organisations/{org_id}/reviews",
-            OrgMember,
+            ReviewCreator,
             reviews::create_review,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}",
-            OrgMember,
+            ReviewRunner,
             reviews::show_review,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/edit",
-            OrgMember,
+            ReviewRunner,
             reviews::edit_review,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/edit",
-            OrgMember,
+            ReviewRunner,
             reviews::update_review,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/readiness",
-            OrgMember,
+            ReviewRunner,
             reviews::edit_readiness,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/readiness",
-            OrgMember,
+            ReviewRunner,
             reviews::update_readiness,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/participants",
-            OrgMember,
+            ReviewRunner,
             participants::list_participants,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/participants",
-            OrgMember,
+            ReviewRunner,
             participants::create_participant,
         )
         .post_upload(
             "/organisations/{org_id}/reviews/{review_id}/participants/import",
-            OrgMember,
+            ReviewRunner,
             participants::import_participants,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/participants/template.csv",
-            OrgMember,
+            ReviewRunner,
             participants::show_participants_template,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/participants/{participant_id}/remove",
-            OrgMember,
+            ReviewRunner,
             participants::delete_participant,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::show_review_questionnaire,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/open",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::open_questionnaire,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/reminders",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::update_reminders,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/remind",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::create_reminder,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/retry-emails",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::retry_emails,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/emails",
-            OrgMember,
+            ReviewRunner,
             review_emails::list_review_emails,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/emails/{kind}",
-            OrgMember,
+            ReviewRunner,
             review_emails::edit_review_email,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/emails/{kind}",
-            OrgMember,
+            ReviewRunner,
             review_emails::update_review_email,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/close",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::close_questionnaire,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/release",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::release_results,
         )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/results",
-            OrgMember,
+            ReviewRunner,
             results::show_results,
         )
         .get(
@@ -447,12 +473,12 @@ fn pages() -> Pages {
         // Participants, by personal link and without an account
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/open-link",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::create_open_link,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/questionnaire/open-link/remove",
-            OrgMember,
+            ReviewRunner,
             review_questionnaire::delete_open_link,
         )
         .get_compressed(
@@ -496,6 +522,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(v1::divisions::delete_division))
         .routes(routes!(v1::outbox::list_outbox))
+        .routes(routes!(v1::audit::list_audit_events))
         .routes(routes!(
             v1::reviews::list_reviews,
             v1::reviews::create_review
@@ -544,11 +571,18 @@ fn with_upload_limit(
 
 /// The page routes and the API routes, unlayered, with the OpenAPI document.
 pub fn routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
-    let (api_router, openapi) = api().split_for_parts();
+    let (api_router, mut openapi) = api().split_for_parts();
+    api::complete(&mut openapi);
     (pages().router, api_router, openapi)
 }
 
-/// Every route with the access it needs.
+/// Every route with the access it needs. An API operation names the role it needs as the scope
+/// of its bearer requirement (OpenAPI 3.1 allows role names there): `networkAdmin`, `orgAdmin`,
+/// `reviewCreator` or `reviewRunner`; none means any token holder, or any member of the
+/// organisation in the path.
+///
+/// # Panics
+/// On a scope that names no role, so that a typo cannot pass as "any member".
 #[must_use]
 pub fn route_table() -> Vec<RouteInfo> {
     let mut table = pages().table;
@@ -563,11 +597,16 @@ pub fn route_table() -> Vec<RouteInfo> {
         for (method, op) in ops {
             let Some(op) = op else { continue };
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-            let access = match (secured, path.contains("{org_id}")) {
+            let access = match (secured, api_role(op).as_deref()) {
                 (false, _) if path.contains("{token}") => Access::SecretLink,
                 (false, _) => Access::Public,
-                (true, false) => Access::SignedIn,
-                (true, true) => Access::OrgMember,
+                (true, Some("networkAdmin")) => Access::NetworkAdmin,
+                (true, Some("orgAdmin")) => Access::OrgAdmin,
+                (true, Some("reviewCreator")) => Access::ReviewCreator,
+                (true, Some("reviewRunner")) => Access::ReviewRunner,
+                (true, None) if path.contains("{org_id}") => Access::OrgMember,
+                (true, None) => Access::SignedIn,
+                (true, Some(other)) => panic!("{method} {path}: unknown role {other}"),
             };
             table.push(RouteInfo {
                 method,
@@ -578,4 +617,15 @@ pub fn route_table() -> Vec<RouteInfo> {
         }
     }
     table
+}
+
+/// The role an API operation names as the scope of its bearer requirement, if any.
+fn api_role(op: &utoipa::openapi::path::Operation) -> Option<String> {
+    let security = serde_json::to_value(op.security.as_ref()?).ok()?;
+    security
+        .get(0)?
+        .get("bearer")?
+        .get(0)?
+        .as_str()
+        .map(str::to_owned)
 }

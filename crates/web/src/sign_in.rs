@@ -1,10 +1,11 @@
-//! Checking an email and password, with the rate limit, for the sign-in page and the API.
+//! Checking an email and password, with the rate limit, for the sign-in page and the API; and
+//! the limit on making API tokens, which stops a stolen session minting tokens by the thousand.
 //!
 //! Failed attempts are counted in the database per email address and per client address over
 //! 15 minutes, so every instance shares the count. Past the limit the password is not even
 //! checked, so guessing gains nothing. Callers never learn whether the email has an account.
 
-use commonground_domain::EmailAddress;
+use commonground_domain::{EmailAddress, UserId};
 use commonground_store::users::User;
 
 use crate::error::AppResult;
@@ -15,6 +16,20 @@ use crate::state::AppState;
 pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
 /// Failed attempts from one client address before sign-in pauses.
 pub const MAX_FAILURES_PER_CLIENT: i64 = 50;
+
+/// API tokens one person may make in an hour.
+pub const MAX_TOKENS_PER_HOUR: i64 = 10;
+
+/// Why no more API tokens can be made now, as a sentence for pages and problem documents.
+pub const TOO_MANY_TOKENS: &str = "You have made 10 API tokens in the last hour. Wait an hour \
+     before making another, or use one you already have";
+
+/// Whether `user` may make another API token now.
+pub async fn may_make_token(state: &AppState, user: UserId) -> AppResult<bool> {
+    let since = commonground_store::now() - 3_600;
+    let made = state.store.api_tokens_made_since(user, since).await?;
+    Ok(made < MAX_TOKENS_PER_HOUR)
+}
 
 /// Why the credentials were not accepted.
 pub enum Refusal {

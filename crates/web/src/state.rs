@@ -21,6 +21,8 @@ pub struct AppState {
     pub jobs: commonground_jobs::Jobs,
     /// Computed results kept between requests, and how many are computed at once.
     pub results: Arc<crate::review_results::ResultsCache>,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

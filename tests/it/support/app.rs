@@ -9,6 +9,7 @@ use commonground_domain::{
 };
 use commonground_store::Store;
 use commonground_store::organisations::{Organisation, OrganisationFields};
+use commonground_store::outbox::OutboxScope;
 use commonground_web::config::ConfigInput;
 use reqwest::redirect::Policy;
 use tokio::sync::oneshot;
@@ -47,7 +48,7 @@ pub struct TestUser {
 
 /// The database for one test: a fresh SQLite file, or a fresh PostgreSQL database when
 /// `COMMONGROUND_TEST_DATABASE_URL` names a server (and then it must work: no skipping).
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("COMMONGROUND_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
             let name = format!(
@@ -67,6 +68,9 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         }
     }
 }
+
+/// The token that reads `/metrics` from anywhere, as a monitoring server would send it.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789abcdef0123456789";
 
 impl TestApp {
     /// Starts the app on a fresh database.
@@ -115,6 +119,7 @@ impl TestApp {
             smtp_security: smtp_port.map(|_| "none".to_owned()),
             email_from: smtp_port.map(|_| "commonground <noreply@example.nhs.uk>".to_owned()),
             job_lease_seconds: Some(5),
+            metrics_token: Some(METRICS_TOKEN.to_owned()),
             ..ConfigInput::default()
         }
         .validate()
@@ -205,6 +210,7 @@ impl TestApp {
                     org_type: OrganisationType::Trust,
                     region: &region,
                     min_reporting_group: MinReportingGroup::DEFAULT,
+                    retention_months: commonground_domain::RetentionMonths::DEFAULT,
                 },
                 None,
             )
@@ -298,6 +304,25 @@ impl TestApp {
         body["token"].as_str().unwrap().to_owned()
     }
 
+    /// (recipient, link path) for every questionnaire email in `org`'s outbox, by recipient.
+    pub async fn questionnaire_links(&self, org: OrganisationId) -> Vec<(String, String)> {
+        let messages = self
+            .store
+            .list_outbox(OutboxScope::Organisation(org), 200, 0)
+            .await
+            .unwrap();
+        let mut links: Vec<(String, String)> = messages
+            .iter()
+            .filter(|m| {
+                m.subject
+                    .contains("how well do clinical and finance colleagues")
+            })
+            .map(|m| (m.to.clone(), super::html::questionnaire_link(&m.text)))
+            .collect();
+        links.sort();
+        links
+    }
+
     /// Counts rows of `table` (for "changes nothing" checks).
     pub async fn count(&self, table: &str) -> i64 {
         use sqlx::Row;
@@ -307,6 +332,11 @@ impl TestApp {
             .await
             .expect("count");
         row.get(0)
+    }
+
+    /// A connection of its own to this app's database, for many quick checks.
+    pub async fn connection(&self) -> sqlx::AnyConnection {
+        connect(&self.database_url).await
     }
 
     /// Runs a statement directly against this app's database (to arrange an expired link, say).

@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, SignedIn};
 use crate::forms::FormErrors;
 use crate::passwords;
+use crate::sign_in::{TOO_MANY_TOKENS, may_make_token};
 use crate::state::AppState;
 
 /// A token row on the account page.
@@ -169,6 +170,11 @@ pub async fn create_account_token(
         let page = account_page(&state, &me, errors, None, None, form.get("token_name")).await?;
         return Ok(invalid(page));
     };
+    if !may_make_token(&state, me.user.id).await? {
+        errors.add("token_name", TOO_MANY_TOKENS);
+        let page = account_page(&state, &me, errors, None, None, form.get("token_name")).await?;
+        return Ok(invalid(page));
+    }
     let (token, secret) = state.store.create_api_token(me.user.id, &name).await?;
     tracing::info!(user_id = %me.user.id, token_id = %token.id, "API token created");
     Ok(ok(ApiTokenCreatedPage {

@@ -8,6 +8,7 @@ use commonground_store::StoreError;
 use commonground_store::members::Member;
 
 use super::{Chrome, RoleOption, invalid, ok, role_options, see_other};
+use crate::audit::{self, Action};
 use crate::dates::long_date;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, OrgAdmin, OrgMember, SignedIn};
@@ -176,6 +177,8 @@ pub async fn delete_invitation(
     {
         return Err(AppError::NotFound);
     }
+    let detail = format!("Invitation {invitation_id}");
+    audit::record_by(&state, &admin, Action::InvitationCancelled, None, &detail).await?;
     Ok(see_other(&format!(
         "/organisations/{}/members",
         admin.org.id
@@ -240,6 +243,9 @@ pub async fn update_member(
             .await
         {
             Ok(true) => {
+                let user = UserId(user_id);
+                audit::member_event(&state, &admin, Action::RolesChanged, user, Some(&roles))
+                    .await?;
                 return Ok(see_other(&format!(
                     "/organisations/{}/members",
                     admin.org.id
@@ -266,10 +272,14 @@ pub async fn delete_member(
         .remove_member(admin.org.id, UserId(user_id))
         .await
     {
-        Ok(true) => Ok(see_other(&format!(
-            "/organisations/{}/members",
-            admin.org.id
-        ))),
+        Ok(true) => {
+            audit::member_event(&state, &admin, Action::MemberRemoved, UserId(user_id), None)
+                .await?;
+            Ok(see_other(&format!(
+                "/organisations/{}/members",
+                admin.org.id
+            )))
+        }
         Ok(false) => Err(AppError::NotFound),
         Err(StoreError::Refused(why)) => {
             let mut errors = FormErrors::new();

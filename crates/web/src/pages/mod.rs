@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per area. Each page is a typed askama template.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod errors;
 pub mod home;
@@ -11,6 +12,8 @@ pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod password_reset;
+pub mod people;
+pub mod privacy;
 pub mod questionnaire;
 pub mod questionnaires;
 pub mod results;

@@ -3,11 +3,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use commonground_domain::{DivisionId, DivisionName, OrganisationType, Role};
+use commonground_domain::{DivisionId, DivisionName, OrganisationType, RetentionMonths, Role};
 use commonground_store::divisions::Division;
 use commonground_store::organisations::Organisation;
 
 use super::{Chrome, invalid, ok, see_other};
+use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, OrgAdmin, OrgMember, SignedIn};
 use crate::forms::FormErrors;
@@ -101,6 +102,7 @@ fn input_from(form: &Form) -> OrganisationInput {
         org_type: form.get("org_type").to_owned(),
         region: form.get("region").to_owned(),
         min_reporting_group: NumberText(form.get("min_reporting_group").to_owned()),
+        retention_months: NumberText(form.get("retention_months").to_owned()),
     }
 }
 
@@ -128,6 +130,7 @@ pub async fn new_organisation(State(state): State<AppState>, me: SignedIn) -> Ap
     }
     let form = OrganisationInput {
         min_reporting_group: NumberText(state.config.default_min_reporting_group.get().to_string()),
+        retention_months: NumberText(RetentionMonths::DEFAULT.get().to_string()),
         ..OrganisationInput::default()
     };
     Ok(ok(form_page(
@@ -241,7 +244,10 @@ pub async fn update_organisation_settings(
         Err(errors) => return Ok(refuse(errors, input)),
     };
     match state.store.update_organisation(id, &parsed.fields()).await {
-        Ok(()) => Ok(see_other(&format!("/organisations/{id}"))),
+        Ok(()) => {
+            audit::settings_changed(&state, &admin, &parsed.fields()).await?;
+            Ok(see_other(&format!("/organisations/{id}")))
+        }
         Err(commonground_store::StoreError::Conflict(_)) => {
             let mut errors = FormErrors::new();
             errors.add("ods_code", "Another organisation already has this ODS code");
@@ -317,6 +323,8 @@ pub async fn delete_division(
     {
         return Err(AppError::NotFound);
     }
+    let detail = format!("Division {division_id}");
+    audit::record_by(&state, &admin, Action::DivisionDeleted, None, &detail).await?;
     Ok(see_other(&format!(
         "/organisations/{}/divisions",
         admin.org.id

@@ -13,6 +13,7 @@ use commonground_domain::participants::{
 use commonground_store::participants::{Added, Participant};
 
 use super::{Chrome, invalid, ok, see_other};
+use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, ReviewRunner, SignedIn, Upload};
 use crate::forms::FormErrors;
@@ -340,6 +341,15 @@ pub async fn delete_participant(
     {
         return Err(AppError::NotFound);
     }
+    let detail = format!("From the review “{}”", runner.review.title);
+    audit::record_by(
+        &state,
+        &runner.member,
+        Action::ParticipantRemoved,
+        None,
+        &detail,
+    )
+    .await?;
     Ok(see_other(&format!(
         "/organisations/{org}/reviews/{review}/participants"
     )))

@@ -323,7 +323,7 @@ pub async fn release_results(
     runner: ReviewRunner<SignedIn>,
     _form: Form,
 ) -> AppResult<Response> {
-    let result = actions::release(&state, &runner.member.org, &runner.review).await;
+    let result = actions::release(&state, &runner.member, &runner.review).await;
     act(&state, &runner, result).await
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::Problem;
+use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, OrgAdmin, OrgMember};
 use crate::state::AppState;
@@ -82,10 +83,13 @@ pub async fn delete_division(
     OrgAdmin(admin): OrgAdmin<ApiUser>,
     Path(ids): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    super::no_content_or_not_found(
-        state
-            .store
-            .delete_division(admin.org.id, DivisionId(ids.1))
-            .await?,
-    )
+    let deleted = state
+        .store
+        .delete_division(admin.org.id, DivisionId(ids.1))
+        .await?;
+    if deleted {
+        let detail = format!("Division {}", ids.1);
+        audit::record_by(&state, &admin, Action::DivisionDeleted, None, &detail).await?;
+    }
+    super::no_content_or_not_found(deleted)
 }

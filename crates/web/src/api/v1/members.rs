@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::Problem;
+use crate::audit::{self, Action};
 use crate::dates::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, OrgAdmin};
@@ -136,12 +137,21 @@ pub async fn change_member_role(
 ) -> AppResult<StatusCode> {
     let roles = RoleSet::parse(input.roles.iter().map(String::as_str))
         .map_err(|e| AppError::invalid("roles", e.0))?;
-    super::no_content_or_not_found(
-        state
-            .store
-            .set_member_roles(admin.org.id, UserId(ids.1), &roles)
-            .await?,
-    )
+    let changed = state
+        .store
+        .set_member_roles(admin.org.id, UserId(ids.1), &roles)
+        .await?;
+    if changed {
+        audit::member_event(
+            &state,
+            &admin,
+            Action::RolesChanged,
+            UserId(ids.1),
+            Some(&roles),
+        )
+        .await?;
+    }
+    super::no_content_or_not_found(changed)
 }
 
 /// Removes a member from the organisation; their account stays.
@@ -154,10 +164,12 @@ pub async fn remove_member(
     OrgAdmin(admin): OrgAdmin<ApiUser>,
     Path(ids): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    super::no_content_or_not_found(
-        state
-            .store
-            .remove_member(admin.org.id, UserId(ids.1))
-            .await?,
-    )
+    let removed = state
+        .store
+        .remove_member(admin.org.id, UserId(ids.1))
+        .await?;
+    if removed {
+        audit::member_event(&state, &admin, Action::MemberRemoved, UserId(ids.1), None).await?;
+    }
+    super::no_content_or_not_found(removed)
 }

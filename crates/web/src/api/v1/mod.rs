@@ -1,5 +1,6 @@
 //! Version 1 of the JSON API: one module per resource, and the shapes they share.
 
+pub mod audit;
 pub mod divisions;
 pub mod emails;
 pub mod jobs;
@@ -36,6 +37,8 @@ pub struct OrganisationBody {
     pub region: Option<String>,
     /// Fewest responses before a group's results show.
     pub min_reporting_group: u32,
+    /// Months a closed review's participants' names and emails are kept.
+    pub retention_months: u32,
     /// When it was added (RFC 3339).
     pub created_at: String,
 }
@@ -49,6 +52,7 @@ impl From<Organisation> for OrganisationBody {
             org_type: org.org_type.as_str().to_owned(),
             region: org.region,
             min_reporting_group: org.min_reporting_group,
+            retention_months: org.retention_months,
             created_at: rfc3339(org.created_at),
         }
     }

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 
 use super::OrganisationBody;
 use crate::api::Problem;
+use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, OrgAdmin, OrgMember};
 use crate::inputs::OrganisationInput;
@@ -86,6 +87,7 @@ pub async fn update_organisation_settings(
         .store
         .update_organisation(admin.org.id, &parsed.fields())
         .await?;
+    audit::settings_changed(&state, &admin, &parsed.fields()).await?;
     let org = state
         .store
         .get_organisation(admin.org.id)

@@ -36,10 +36,10 @@ pub struct OutboxMessageBody {
 pub struct Paging {
     /// How many to return, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
-    limit: Option<i64>,
+    pub(super) limit: Option<i64>,
     /// How many to skip (default 0).
     #[param(minimum = 0)]
-    offset: Option<i64>,
+    pub(super) offset: Option<i64>,
 }
 
 /// The limit (1 to 200, default 50) and offset (default 0) of a list, or why they cannot be used.

@@ -94,7 +94,7 @@ pub async fn release_results(
     State(state): State<AppState>,
     runner: ReviewRunner<ApiUser>,
 ) -> AppResult<Json<QuestionnaireStatus>> {
-    actions::release(&state, &runner.member.org, &runner.review).await?;
+    actions::release(&state, &runner.member, &runner.review).await?;
     status(&state, &runner, None).await
 }
 

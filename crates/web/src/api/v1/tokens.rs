@@ -12,7 +12,7 @@ use crate::dates::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, ClientAddress};
 use crate::pages::account::parse_token_name;
-use crate::sign_in::{Refusal, check_credentials};
+use crate::sign_in::{Refusal, TOO_MANY_TOKENS, check_credentials, may_make_token};
 use crate::state::AppState;
 
 /// Email and password in exchange for a new token.
@@ -58,7 +58,7 @@ pub struct CreatedApiToken {
         (status = 201, body = CreatedApiToken),
         (status = 401, description = "Wrong email or password", body = Problem),
         (status = 422, body = Problem),
-        (status = 429, description = "Too many failed attempts", body = Problem),
+        (status = 429, description = "Too many failed attempts, or 10 tokens made in the last hour", body = Problem),
     ))]
 pub async fn create_api_token(
     State(state): State<AppState>,
@@ -78,6 +78,9 @@ pub async fn create_api_token(
         }
         Err(Refusal::WrongCredentials) => return Err(AppError::SignInRequired),
     };
+    if !may_make_token(&state, user.id).await? {
+        return Err(AppError::TooManyRequests(format!("{TOO_MANY_TOKENS}.")));
+    }
     let (token, secret) = state.store.create_api_token(user.id, &name).await?;
     Ok((
         StatusCode::CREATED,
