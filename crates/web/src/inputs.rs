@@ -46,11 +46,19 @@ impl<'de> Deserialize<'de> for NumberText {
         #[serde(untagged)]
         enum Raw {
             Number(i64),
+            // JSON does not tell 5 from 5.0; a fraction stays as typed and fails validation.
+            Float(f64),
             Text(String),
         }
-        Ok(match Raw::deserialize(deserializer)? {
-            Raw::Number(n) => NumberText(n.to_string()),
-            Raw::Text(t) => NumberText(t),
+        // null means "not given", like an absent field.
+        Ok(match Option::<Raw>::deserialize(deserializer)? {
+            Some(Raw::Number(n)) => NumberText(n.to_string()),
+            Some(Raw::Float(f)) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                NumberText(format!("{f:.0}"))
+            }
+            Some(Raw::Float(f)) => NumberText(f.to_string()),
+            Some(Raw::Text(t)) => NumberText(t),
+            None => NumberText(String::new()),
         })
     }
 }
@@ -188,5 +196,26 @@ mod tests {
             roles: vec![],
         };
         assert!(input.parse().err().unwrap().has("roles"));
+    }
+
+    #[test]
+    fn numbers_arrive_as_numbers_text_or_null() {
+        let read = |json: &str| serde_json::from_str::<NumberText>(json).unwrap().0;
+        assert_eq!(read("5"), "5");
+        assert_eq!(read("5.0"), "5");
+        assert_eq!(read("5.5"), "5.5");
+        assert_eq!(read("\" 7 \""), " 7 ");
+        assert_eq!(read("null"), "");
+        let input: OrganisationInput = serde_json::from_str(
+            r#"{"name": "Northshire", "ods_code": "RX1", "org_type": "trust", "region": "",
+                "min_reporting_group": null, "retention_months": 36.0}"#,
+        )
+        .unwrap();
+        let parsed = input.parse(MinReportingGroup::DEFAULT).ok().unwrap();
+        assert_eq!(parsed.fields().retention_months.get(), 36);
+        assert_eq!(
+            parsed.fields().min_reporting_group,
+            MinReportingGroup::DEFAULT
+        );
     }
 }
