@@ -507,9 +507,9 @@ mod tests {
 
     #[test]
     fn benchmark_counts_too_big_to_add_up_are_refused() {
-        // Found with the instrument_file fuzz target: the counts were added up as u32, which
-        // panics in a debug build and, in a release build, wraps round so that 4294967295 + 2
-        // trusts "add up" to 1 and the file is accepted.
+        // Spotted while writing the instrument_file fuzz target (the fuzzer had not hit it): the
+        // counts were added up as u32, which panics in a debug build and, in a release build,
+        // wraps round so that 4294967295 + 2 trusts "add up" to 1 and the file is accepted.
         let text = include_str!("../../../../instruments/reference.toml")
             .replacen("total_trusts = 248", "total_trusts = 1", 1)
             .replacen(
