@@ -98,6 +98,18 @@ async fn retention_deletes_names_and_emails_but_keeps_the_answers() {
     assert_eq!(results.status(), 200);
 }
 
+/// A personal data request on the page, as an admin makes it.
+async fn ask(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    page: &str,
+    email: &str,
+    request: &str,
+) -> reqwest::Response {
+    app.submit(admin, page, page, &[("email", email), ("request", request)])
+        .await
+}
+
 #[tokio::test]
 async fn an_admin_downloads_then_erases_a_persons_data_but_never_answers() {
     let r = review_with(5).await;
@@ -117,14 +129,7 @@ async fn an_admin_downloads_then_erases_a_persons_data_but_never_answers() {
     assert_eq!(send(app, link, &answers("finance", 3)).await.status(), 200);
 
     let page = format!("/organisations/{}/people", r.org);
-    let export = app
-        .submit(
-            &admin,
-            &page,
-            &page,
-            &[("email", "Person0@Trust.nhs.uk"), ("request", "export")],
-        )
-        .await;
+    let export = ask(app, &admin, &page, "Person0@Trust.nhs.uk", "export").await;
     assert_eq!(export.status(), 200);
     assert!(
         export.headers()["content-disposition"]
@@ -144,36 +149,12 @@ async fn an_admin_downloads_then_erases_a_persons_data_but_never_answers() {
         "answers are never exported: {text}"
     );
 
-    let bad = app
-        .submit(
-            &admin,
-            &page,
-            &page,
-            &[("email", "not an email"), ("request", "export")],
-        )
-        .await;
+    let bad = ask(app, &admin, &page, "not an email", "export").await;
     assert_eq!(bad.status(), 422);
-    let mine = app
-        .submit(
-            &admin,
-            &page,
-            &page,
-            &[
-                ("email", "admin@trust.nhs.uk"),
-                ("request", "erase_confirmed"),
-            ],
-        )
-        .await;
+    let mine = ask(app, &admin, &page, "admin@trust.nhs.uk", "erase_confirmed").await;
     assert_eq!(mine.status(), 422, "admins cannot erase themselves here");
 
-    let confirm = app
-        .submit(
-            &admin,
-            &page,
-            &page,
-            &[("email", "person0@trust.nhs.uk"), ("request", "erase")],
-        )
-        .await;
+    let confirm = ask(app, &admin, &page, "person0@trust.nhs.uk", "erase").await;
     assert_eq!(confirm.status(), 200);
     let confirm = text_of(&confirm.text().await.unwrap());
     assert!(
@@ -187,17 +168,14 @@ async fn an_admin_downloads_then_erases_a_persons_data_but_never_answers() {
         "asking changes nothing"
     );
 
-    let erased = app
-        .submit(
-            &admin,
-            &page,
-            &page,
-            &[
-                ("email", "person0@trust.nhs.uk"),
-                ("request", "erase_confirmed"),
-            ],
-        )
-        .await;
+    let erased = ask(
+        app,
+        &admin,
+        &page,
+        "person0@trust.nhs.uk",
+        "erase_confirmed",
+    )
+    .await;
     assert_eq!(erased.status(), 200);
     assert!(text_of(&erased.text().await.unwrap()).contains("1 participant records"));
     assert_eq!(
