@@ -885,3 +885,61 @@ async fn a_questionnaire_with_nobody_to_ask_does_not_open() {
         1
     );
 }
+
+/// Runs `sql` on `conn`, inside whatever transaction it has begun.
+async fn hold(conn: &mut sqlx::AnyConnection, sql: String) {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await
+        .unwrap();
+}
+
+/// On PostgreSQL, answers being stored and a close must not interleave: an answer stored after
+/// the mix would keep the transaction id it shares with the participant it marked. SQLite's
+/// single writer cannot interleave them, so there the test has nothing to hold apart.
+#[tokio::test]
+async fn closing_waits_for_answers_being_stored_and_later_answers_find_it_closed() {
+    use sqlx::Connection;
+    let r = review_with(3).await;
+    if !r.app.database_url.starts_with("postgres") {
+        return;
+    }
+    r.post("open").await;
+    let links = r.links().await;
+    let lock = |kind: &str| format!("SELECT pg_advisory_xact_lock{kind}(7262, {})::TEXT", r.id.0);
+
+    // A group of answers still being stored holds the review's shared lock: closing waits.
+    let mut storing = r.app.connection().await;
+    let mut tx = storing.begin().await.unwrap();
+    hold(&mut tx, lock("_shared")).await;
+    let store = r.app.store.clone();
+    let (org, id) = (r.org, r.id);
+    let closing = tokio::spawn(async move { store.close_questionnaire(org, id).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!closing.is_finished(), "the close waits for the group");
+    tx.commit().await.unwrap();
+    closing.await.unwrap().unwrap();
+
+    // A close in progress holds it exclusively: an answer waits, then finds it closed.
+    assert_eq!(r.post("open").await.status(), 303);
+    let mut closer = r.app.connection().await;
+    let mut tx = closer.begin().await.unwrap();
+    hold(&mut tx, lock("")).await;
+    hold(
+        &mut tx,
+        format!(
+            "UPDATE reviews SET questionnaire_state = 'closed' WHERE id = {}",
+            r.id.0
+        ),
+    )
+    .await;
+    let url = r.app.url(&links[0]);
+    let fields = answers("nursing", 1);
+    let answering =
+        tokio::spawn(async move { reqwest::Client::new().post(url).form(&fields).send().await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!answering.is_finished(), "the answer waits for the close");
+    tx.commit().await.unwrap();
+    assert_eq!(answering.await.unwrap().unwrap().status(), 409);
+    assert_eq!(r.app.count("responses").await, 0);
+}

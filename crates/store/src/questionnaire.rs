@@ -282,6 +282,14 @@ impl Store {
     /// Closes the questionnaire and mixes the answers (see the module documentation).
     pub async fn close_questionnaire(&self, org: OrganisationId, review: ReviewId) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            // Waits for groups of answers being stored (see `submissions::hold_reviews_open`).
+            sqlx::query("SELECT pg_advisory_xact_lock($1, CAST($2 AS INTEGER))::TEXT")
+                .bind(crate::submissions::CLOSING_LOCKS)
+                .bind(review.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        }
         set_state(
             &mut tx,
             org,

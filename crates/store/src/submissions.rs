@@ -204,6 +204,11 @@ async fn store_group(
     let mut tx = begin_write(pool, backend)
         .await
         .map_err(Failed::BeforeCommit)?;
+    if backend == Backend::Postgres {
+        hold_reviews_open(&mut tx, items)
+            .await
+            .map_err(Failed::BeforeCommit)?;
+    }
     let outcomes = write_group(&mut tx, items)
         .await
         .map_err(Failed::BeforeCommit)?;
@@ -361,6 +366,36 @@ async fn open_link_reviews<'a>(
         }
     }
     Ok(reviews)
+}
+
+/// Namespace of the PostgreSQL advisory locks that keep closing and storing apart, one per
+/// review (the second key is the review's id).
+pub(crate) const CLOSING_LOCKS: i32 = 7262;
+
+/// Takes a shared lock on each review the group's links belong to, before reading whether
+/// their questionnaires are open. Closing takes the same lock exclusively before it mixes, so
+/// it waits for every group already storing and every later group waits for it and then finds
+/// the questionnaire closed. Without this a group that read "open" just before the close
+/// committed would store its answers after the mix, keeping the transaction id it shares with
+/// the participants it marked: a link the mix exists to break. SQLite's single writer cannot
+/// interleave the two, so it needs none.
+async fn hold_reviews_open(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    items: &[(Via, String, Submission)],
+) -> Result<()> {
+    let hashes: Vec<&str> = items.iter().map(|(_, hash, _)| hash.as_str()).collect();
+    let list = placeholders(hashes.len());
+    let sql = format!(
+        "SELECT pg_advisory_xact_lock_shared({CLOSING_LOCKS}, CAST(review AS INTEGER))::TEXT FROM \
+         (SELECT review_id AS review FROM participants WHERE link_hash IN ({list}) \
+         UNION SELECT id FROM reviews WHERE open_link_hash IN ({list})) AS linked ORDER BY review"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for hash in &hashes {
+        query = query.bind(*hash);
+    }
+    query.fetch_all(&mut **tx).await?;
+    Ok(())
 }
 
 /// `$1, $2, ... $n`.
