@@ -6,14 +6,12 @@ use axum::response::Response;
 use commonground_store::audit::AuditEvent;
 
 use super::outbox::PageQuery;
-use super::{Chrome, ok};
+use super::{Chrome, ListPage, ok};
 use crate::audit::Action;
 use crate::dates::date_time;
 use crate::error::AppResult;
 use crate::extractors::{OrgAdmin, SignedIn};
 use crate::state::AppState;
-
-const PAGE_SIZE: i64 = 50;
 
 /// A row of the log.
 pub struct AuditRow {
@@ -52,13 +50,10 @@ pub async fn list_audit(
     OrgAdmin(admin): OrgAdmin<SignedIn>,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let page = query.page.unwrap_or(1).clamp(1, 10_000);
-    let mut events = state
-        .store
-        .list_audit(admin.org.id, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-        .await?;
-    let has_more = events.len() as i64 > PAGE_SIZE;
-    events.truncate(PAGE_SIZE as usize);
+    let page = ListPage::asked(query.page);
+    let (limit, offset) = page.limit_offset();
+    let mut events = state.store.list_audit(admin.org.id, limit, offset).await?;
+    let has_more = page.keep(&mut events);
     let rows = events
         .iter()
         .map(|e| AuditRow {
@@ -74,7 +69,7 @@ pub async fn list_audit(
         org_id: admin.org.id.0,
         org_name: admin.org.name.clone(),
         rows,
-        page,
+        page: page.number,
         has_more,
     }))
 }

@@ -9,14 +9,12 @@ use commonground_domain::JobId;
 use commonground_store::jobs::{JobScope, JobState, JobSummary};
 
 use super::outbox::PageQuery;
-use super::{Chrome, ok, see_other};
+use super::{Chrome, ListPage, ok, see_other};
 use crate::dates::date_time;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, OrgAdmin, Session, SignedIn};
 use crate::mailing_status::job_label;
 use crate::state::AppState;
-
-const PAGE_SIZE: i64 = 50;
 
 /// A row of the jobs table.
 pub struct JobRow {
@@ -88,13 +86,10 @@ async fn jobs_page(
     base: String,
     page: Option<i64>,
 ) -> AppResult<Response> {
-    let page = page.unwrap_or(1).clamp(1, 10_000);
-    let mut jobs = state
-        .store
-        .list_jobs(scope, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-        .await?;
-    let has_more = jobs.len() as i64 > PAGE_SIZE;
-    jobs.truncate(PAGE_SIZE as usize);
+    let page = ListPage::asked(page);
+    let (limit, offset) = page.limit_offset();
+    let mut jobs = state.store.list_jobs(scope, limit, offset).await?;
+    let has_more = page.keep(&mut jobs);
     Ok(ok(JobsPage {
         chrome: Chrome::new(session, "Background jobs"),
         org_id: match scope {
@@ -104,7 +99,7 @@ async fn jobs_page(
         scope_name,
         base,
         jobs: jobs.iter().map(row).collect(),
-        page,
+        page: page.number,
         has_more,
     }))
 }

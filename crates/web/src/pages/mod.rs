@@ -127,6 +127,38 @@ pub fn render(status: StatusCode, page: impl askama::Template) -> Response {
     }
 }
 
+/// One page of a newest-first list (outbox, jobs, audit log), 50 rows each.
+pub struct ListPage {
+    /// Which page, from 1.
+    pub number: i64,
+}
+
+impl ListPage {
+    const ROWS: i64 = 50;
+
+    /// The page asked for, kept between 1 and 10,000.
+    #[must_use]
+    pub fn asked(page: Option<i64>) -> Self {
+        Self {
+            number: page.unwrap_or(1).clamp(1, 10_000),
+        }
+    }
+
+    /// The limit and offset that fetch it: one row more than it shows, to tell whether an
+    /// older page exists.
+    #[must_use]
+    pub fn limit_offset(&self) -> (i64, i64) {
+        (Self::ROWS + 1, (self.number - 1) * Self::ROWS)
+    }
+
+    /// Cuts the fetched `rows` to the page; true when there was an older page.
+    pub fn keep<T>(&self, rows: &mut Vec<T>) -> bool {
+        let more = rows.len() as i64 > Self::ROWS;
+        rows.truncate(Self::ROWS as usize);
+        more
+    }
+}
+
 /// A page, 200 OK.
 pub fn ok(page: impl askama::Template) -> Response {
     render(StatusCode::OK, page)
@@ -155,4 +187,23 @@ pub struct MessagePage {
     pub paragraphs: Vec<String>,
     /// A link onwards: (href, text).
     pub link: Option<(String, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ListPage;
+
+    #[test]
+    fn a_list_page_fetches_one_row_more_to_know_of_an_older_page() {
+        let page = ListPage::asked(Some(3));
+        assert_eq!(page.limit_offset(), (51, 100));
+        let mut rows: Vec<i32> = (0..51).collect();
+        assert!(page.keep(&mut rows));
+        assert_eq!(rows.len(), 50);
+        let mut last: Vec<i32> = (0..50).collect();
+        assert!(!page.keep(&mut last));
+        assert_eq!(ListPage::asked(None).number, 1);
+        assert_eq!(ListPage::asked(Some(-4)).number, 1);
+        assert_eq!(ListPage::asked(Some(i64::MAX)).number, 10_000);
+    }
 }

@@ -8,13 +8,11 @@ use commonground_domain::OutboxMessageId;
 use commonground_store::outbox::{OutboxMessage, OutboxScope};
 use serde::Deserialize;
 
-use super::{Chrome, ok};
+use super::{Chrome, ListPage, ok};
 use crate::dates::date_time;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{OrgAdmin, Session, SignedIn};
 use crate::state::AppState;
-
-const PAGE_SIZE: i64 = 50;
 
 /// A row of the outbox list.
 pub struct MessageRow {
@@ -62,13 +60,10 @@ async fn outbox_page(
     base: String,
     page: Option<i64>,
 ) -> AppResult<Response> {
-    let page = page.unwrap_or(1).clamp(1, 10_000);
-    let mut messages = state
-        .store
-        .list_outbox(scope, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-        .await?;
-    let has_more = messages.len() as i64 > PAGE_SIZE;
-    messages.truncate(PAGE_SIZE as usize);
+    let page = ListPage::asked(page);
+    let (limit, offset) = page.limit_offset();
+    let mut messages = state.store.list_outbox(scope, limit, offset).await?;
+    let has_more = page.keep(&mut messages);
     let org_id = match scope {
         OutboxScope::Organisation(id) => Some(id.0),
         OutboxScope::Everything => None,
@@ -87,7 +82,7 @@ async fn outbox_page(
                 sent: date_time(m.created_at),
             })
             .collect(),
-        page,
+        page: page.number,
         has_more,
     }))
 }
