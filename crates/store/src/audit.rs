@@ -7,6 +7,9 @@ use sqlx::Row;
 
 use crate::{Result, Store, now};
 
+/// The key of the retention job's deletions, the one action the store records itself.
+pub const RETENTION_DELETED: &str = "retention_deleted";
+
 /// One action to record.
 #[derive(Debug, Clone, Copy)]
 pub struct NewAuditEvent<'a> {

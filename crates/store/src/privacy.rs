@@ -79,7 +79,7 @@ pub struct AccountRecord {
     pub created_at: i64,
     /// Their roles in the organisation (stored form).
     pub roles: Vec<String>,
-    /// When they last signed in, if a session is live.
+    /// How many signed-in sessions they have now.
     pub sessions: i64,
     /// API tokens they hold (names only).
     pub api_tokens: Vec<String>,
@@ -164,6 +164,19 @@ impl Store {
             let organisation = OrganisationId(row.get(1));
             let title: String = row.get(2);
             let mut tx = self.begin_write().await?;
+            // Only if still due: another instance may have done this review meanwhile.
+            let claimed = sqlx::query(
+                "UPDATE reviews SET personal_data_deleted_at = $1 \
+                 WHERE id = $2 AND personal_data_deleted_at IS NULL",
+            )
+            .bind(now)
+            .bind(review.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                continue;
+            }
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "{DELETE_PARTICIPANT_EMAILS}review_id = $1)"
             )))
@@ -178,25 +191,12 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            // Only if still due: another instance may have done this review meanwhile.
-            let claimed = sqlx::query(
-                "UPDATE reviews SET personal_data_deleted_at = $1 \
-                 WHERE id = $2 AND personal_data_deleted_at IS NULL",
-            )
-            .bind(now)
-            .bind(review.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if claimed == 0 {
-                continue;
-            }
             crate::audit::insert(
                 &mut *tx,
                 &crate::audit::NewAuditEvent {
                     organisation,
                     actor: None,
-                    action: "retention_deleted",
+                    action: crate::audit::RETENTION_DELETED,
                     subject: None,
                     detail: &format!(
                         "{title}: names and email addresses of {participants} participants"
@@ -319,34 +319,32 @@ impl Store {
         else {
             return Ok(None);
         };
-        {
-            let user = UserId(row.get(0));
-            let roles = self
-                .roles_in(org, user)
-                .await?
-                .into_iter()
-                .map(|r| r.as_str().to_owned())
-                .collect();
-            let sessions: i64 = sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
-                .bind(user.0)
-                .fetch_one(&self.reader)
-                .await?
-                .get(0);
-            let api_tokens = self
-                .list_api_tokens(user)
-                .await?
-                .into_iter()
-                .map(|t| t.name)
-                .collect();
-            Ok(Some(AccountRecord {
-                name: row.get(1),
-                email: row.get(2),
-                created_at: row.get(3),
-                roles,
-                sessions,
-                api_tokens,
-            }))
-        }
+        let user = UserId(row.get(0));
+        let roles = self
+            .roles_in(org, user)
+            .await?
+            .into_iter()
+            .map(|r| r.as_str().to_owned())
+            .collect();
+        let sessions: i64 = sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_one(&self.reader)
+            .await?
+            .get(0);
+        let api_tokens = self
+            .list_api_tokens(user)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        Ok(Some(AccountRecord {
+            name: row.get(1),
+            email: row.get(2),
+            created_at: row.get(3),
+            roles,
+            sessions,
+            api_tokens,
+        }))
     }
 
     /// Erases the person with `email` from `org`, in one transaction: their participant

@@ -65,8 +65,7 @@ impl Action {
             Action::ResultsReleased => "results_released",
             Action::PersonalDataExported => "personal_data_exported",
             Action::PersonErased => "person_erased",
-            // Written by the store's retention pass, which knows no web types.
-            Action::RetentionDeleted => "retention_deleted",
+            Action::RetentionDeleted => commonground_store::audit::RETENTION_DELETED,
         }
     }
 
