@@ -35,10 +35,11 @@ struct RouteTimings {
     count: u64,
 }
 
-/// Request counts and latencies since this process started, by method and route template.
+/// Request counts and latencies since this process started, by route template and method.
+/// Keyed route first, so that counting a request finds its entry without allocating.
 #[derive(Default)]
 pub struct Metrics {
-    routes: Mutex<BTreeMap<(String, String), RouteTimings>>,
+    routes: Mutex<BTreeMap<String, BTreeMap<String, RouteTimings>>>,
 }
 
 impl Metrics {
@@ -48,9 +49,18 @@ impl Metrics {
             .routes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let timings = routes
-            .entry((method.to_owned(), route.to_owned()))
-            .or_default();
+        if !routes.contains_key(route) {
+            routes.insert(route.to_owned(), BTreeMap::new());
+        }
+        let Some(methods) = routes.get_mut(route) else {
+            return;
+        };
+        if !methods.contains_key(method) {
+            methods.insert(method.to_owned(), RouteTimings::default());
+        }
+        let Some(timings) = methods.get_mut(method) else {
+            return;
+        };
         *timings.statuses.entry(status).or_default() += 1;
         if let Some(bucket) = BUCKETS.iter().position(|&bound| seconds <= bound) {
             timings.buckets[bucket] += 1;
@@ -69,7 +79,12 @@ impl Metrics {
             "# HELP commonground_http_requests_total Requests answered, by method, route and status.\n\
              # TYPE commonground_http_requests_total counter\n",
         );
-        for ((method, route), timings) in routes.iter() {
+        let each = || {
+            routes
+                .iter()
+                .flat_map(|(route, methods)| methods.iter().map(move |(m, t)| (m, route, t)))
+        };
+        for (method, route, timings) in each() {
             for (status, count) in &timings.statuses {
                 let _ = writeln!(
                     out,
@@ -82,7 +97,7 @@ impl Metrics {
             "# HELP commonground_http_request_duration_seconds Time to answer, by method and route.\n\
              # TYPE commonground_http_request_duration_seconds histogram\n",
         );
-        for ((method, route), timings) in routes.iter() {
+        for (method, route, timings) in each() {
             let labels = format!("method=\"{method}\",route=\"{}\"", label(route));
             let mut cumulative = 0;
             for (bound, count) in BUCKETS.iter().zip(timings.buckets) {
@@ -119,14 +134,12 @@ pub async fn count_requests(
 ) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    // A shared handle on the router's own string, not a copy.
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
     state.metrics.record(
         method.as_str(),
-        &route,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
