@@ -81,10 +81,9 @@ pub async fn create_people_request(
     match form.get("request") {
         "export" => {
             let records = state.store.person_records(org.id, &email).await?;
-            audit::record(
+            audit::record_by(
                 &state,
-                org.id,
-                me.id,
+                &admin.0,
                 Action::PersonalDataExported,
                 Some(email.as_str()),
                 "",
@@ -124,7 +123,7 @@ pub async fn create_people_request(
                 if erased.account { ", account" } else { "" },
             );
             // The subject stays out of the log: keeping whom we erased would undo the erasure.
-            audit::record(&state, org.id, me.id, Action::PersonErased, None, &detail).await?;
+            audit::record_by(&state, &admin.0, Action::PersonErased, None, &detail).await?;
             let notice = format!("Deleted the personal data held about that person: {detail}.");
             Ok(ok(people_page(&admin, FormErrors::new(), "", Some(notice))))
         }
