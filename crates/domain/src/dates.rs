@@ -18,7 +18,7 @@ const MONTHS: [&str; 12] = [
 /// Converts days since 1970-01-01 to (year, month 1-12, day 1-31).
 ///
 /// Howard Hinnant's `civil_from_days`, exact for the proleptic Gregorian calendar.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -33,7 +33,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// Converts (year, month 1-12, day 1-31) to days since 1970-01-01; the inverse of
 /// `civil_from_days`.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);

@@ -10,6 +10,7 @@ pub mod email;
 pub mod email_template;
 pub mod ids;
 pub mod instrument;
+pub mod london;
 pub mod organisation;
 pub mod participants;
 pub mod password;
