@@ -8,6 +8,7 @@ pub mod anonymity;
 pub mod dates;
 pub mod email;
 pub mod email_template;
+pub mod ical;
 pub mod ids;
 pub mod instrument;
 pub mod london;
