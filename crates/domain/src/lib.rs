@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod participants;
 pub mod password;
 pub mod person;
+pub mod polls;
 pub mod questionnaire;
 pub mod reminders;
 pub mod results;
