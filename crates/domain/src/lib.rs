@@ -20,6 +20,7 @@ pub mod reminders;
 pub mod results;
 pub mod review;
 pub mod role;
+pub mod session_plan;
 pub mod text;
 
 pub use email::EmailAddress;
