@@ -5,6 +5,7 @@
 //! never holds an unchecked value.
 
 pub mod anonymity;
+pub mod cards;
 pub mod dates;
 pub mod email;
 pub mod email_template;
@@ -22,6 +23,7 @@ pub mod reminders;
 pub mod results;
 pub mod review;
 pub mod role;
+pub mod session_plan;
 pub mod text;
 
 pub use email::EmailAddress;
