@@ -38,4 +38,18 @@ id_type!(
     InstrumentVersionId,
     /// A background job.
     JobId,
+    /// A review's date poll.
+    DatePollId,
+    /// A candidate time in a date poll.
+    PollSlotId,
+    /// Someone asked to answer a date poll.
+    PollInviteeId,
+    /// An organisation's own card.
+    CardId,
+    /// A theme, good practice example or next step noted in a session.
+    CaptureItemId,
+    /// A challenged score, recorded in session 2.
+    ScoreChallengeId,
+    /// An action of a review's action plan.
+    ActionId,
 );

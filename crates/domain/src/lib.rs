@@ -28,8 +28,9 @@ pub mod text;
 
 pub use email::EmailAddress;
 pub use ids::{
-    ApiTokenId, DivisionId, InstrumentVersionId, InvitationId, JobId, OrganisationId,
-    OutboxMessageId, ParticipantId, ReviewId, UserId,
+    ActionId, ApiTokenId, CaptureItemId, CardId, DatePollId, DivisionId, InstrumentVersionId,
+    InvitationId, JobId, OrganisationId, OutboxMessageId, ParticipantId, PollInviteeId, PollSlotId,
+    ReviewId, ScoreChallengeId, UserId,
 };
 pub use organisation::{
     DivisionName, MinReportingGroup, OdsCode, OrganisationName, OrganisationType, Region,

@@ -7,13 +7,41 @@ use std::time::Duration;
 
 use commonground_store::outbox::OutboxMessage;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+
+/// The message body: plain text and HTML, and with a calendar file both an inline
+/// `text/calendar` part (which Outlook and Gmail turn into an invitation with its buttons) and an
+/// `invite.ics` attachment (for calendars that only import files).
+fn body(message: &OutboxMessage) -> MultiPart {
+    let text_and_html =
+        MultiPart::alternative_plain_html(message.text.clone(), message.html.clone());
+    let Some(calendar) = &message.calendar else {
+        return text_and_html;
+    };
+    let method = calendar
+        .lines()
+        .find_map(|line| line.strip_prefix("METHOD:"))
+        .unwrap_or("PUBLISH")
+        .trim()
+        .to_owned();
+    let inline = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+        .unwrap_or(ContentType::TEXT_PLAIN);
+    let file = ContentType::parse("application/ics").unwrap_or(ContentType::TEXT_PLAIN);
+    MultiPart::mixed()
+        .multipart(text_and_html.singlepart(
+            SinglePart::builder()
+                .header(inline)
+                .body(calendar.clone()),
+        ))
+        .singlepart(Attachment::new("invite.ics".to_owned()).body(calendar.clone(), file))
+}
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,10 +168,7 @@ impl Mailer {
                 "<{}.{}@{}>",
                 message.id, message.created_at, self.host
             )))
-            .multipart(MultiPart::alternative_plain_html(
-                message.text.clone(),
-                message.html.clone(),
-            ))
+            .multipart(body(message))
             .map_err(|e| SendError::Retry(format!("cannot build the message: {e}")))?;
         // Each step waits at most the timeout; a server that stalls costs a retry, not a worker.
         let mut connection = tokio::time::timeout(self.settings.timeout, self.connection())

@@ -57,6 +57,7 @@ pub fn build(
         html: wrap_html(&rendered.subject, &rendered.html_body),
         subject: rendered.subject,
         text: rendered.text,
+        calendar: None,
     })
 }
 

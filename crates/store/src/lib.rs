@@ -21,23 +21,28 @@ mod submissions;
 
 pub mod api_tokens;
 pub mod audit;
+pub mod capture;
+pub mod cards;
 pub mod deliveries;
 pub mod divisions;
 pub mod instruments;
 pub mod invitations;
 pub mod jobs;
+pub mod live;
 pub mod mailings;
 pub mod members;
 pub mod organisations;
 pub mod outbox;
 pub mod participants;
 pub mod password_resets;
+pub mod polls;
 pub mod privacy;
 pub mod questionnaire;
 pub mod reminders;
 pub mod reviews;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod team_sessions;
 pub mod users;
 
 use std::str::FromStr;
@@ -101,6 +106,8 @@ pub struct Store {
     smtp_delivery: bool,
     submissions: submissions::SubmissionWriter,
     instruments: instruments::InstrumentCache,
+    /// PostgreSQL's URL, for the live listener's own connection.
+    url: Option<String>,
 }
 
 impl Store {
@@ -158,6 +165,7 @@ impl Store {
                     writer,
                     backend,
                     smtp_delivery: false,
+                    url: None,
                 }
             }
             Backend::Postgres => {
@@ -173,6 +181,7 @@ impl Store {
                     writer: pool,
                     backend,
                     smtp_delivery: false,
+                    url: Some(url.to_owned()),
                 }
             }
         };

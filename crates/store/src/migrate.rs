@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit_and_retention",
         include_str!("../migrations/0008_audit_and_retention.sql"),
     ),
+    (
+        9,
+        "sessions",
+        include_str!("../migrations/0009_sessions.sql"),
+    ),
 ];
 
 /// An arbitrary constant naming our advisory lock on PostgreSQL.

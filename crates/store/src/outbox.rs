@@ -27,6 +27,8 @@ pub struct OutgoingEmail {
     pub text: String,
     /// HTML body.
     pub html: String,
+    /// An iCalendar file sent with it (a session invitation, update or cancellation).
+    pub calendar: Option<String>,
 }
 
 /// A stored message.
@@ -52,6 +54,8 @@ pub struct OutboxMessage {
     pub error: Option<String>,
     /// When the SMTP server accepted it.
     pub sent_at: Option<i64>,
+    /// An iCalendar file sent with it.
+    pub calendar: Option<String>,
 }
 
 /// Whose messages a caller may read.
@@ -64,7 +68,7 @@ pub enum OutboxScope {
 }
 
 const COLUMNS: &str = "id, organisation_id, to_email, subject, body_text, body_html, created_at, \
-     status, error, sent_at";
+     status, error, sent_at, calendar";
 
 fn message_from_row(row: &AnyRow) -> OutboxMessage {
     OutboxMessage {
@@ -78,6 +82,7 @@ fn message_from_row(row: &AnyRow) -> OutboxMessage {
         status: row.get(7),
         error: row.get(8),
         sent_at: row.get(9),
+        calendar: row.get(10),
     }
 }
 
@@ -97,7 +102,8 @@ impl Store {
         };
         let row = sqlx::query(
             "INSERT INTO outbox (organisation_id, to_email, subject, body_text, body_html, created_at, \
-             status, participant_id, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             status, participant_id, job_id, calendar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             RETURNING id",
         )
         .bind(email.organisation.map(|o| o.0))
         .bind(&email.to)
@@ -108,6 +114,7 @@ impl Store {
         .bind(status)
         .bind(email.participant.map(|p| p.0))
         .bind(job.map(|j| j.0))
+        .bind(email.calendar.as_deref())
         .fetch_one(&mut **tx)
         .await?;
         let id = OutboxMessageId(row.get(0));

@@ -72,6 +72,7 @@ impl Invitation<'_> {
             subject: format!("Join {} on commonground", self.organisation),
             text: text.render().map_err(|e| template_error(&e))?,
             html: html.render().map_err(|e| template_error(&e))?,
+            calendar: None,
         })
     }
 }
@@ -104,6 +105,7 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> Result<OutgoingEmail,
         html: ResetHtml { name, link }
             .render()
             .map_err(|e| template_error(&e))?,
+        calendar: None,
     })
 }
 
