@@ -9,6 +9,7 @@ pub mod mailer;
 mod mailing;
 pub mod render;
 mod schedule;
+pub mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,6 +99,7 @@ impl Jobs {
     /// (the workers do this every minute).
     pub async fn schedule_reminders(&self) -> Result<usize, commonground_store::StoreError> {
         schedule::queue_retention(&self.store, now()).await?;
+        sessions::remind_due_sessions(&self.store, now()).await?;
         schedule::queue_due_reminders(&self.store, now()).await
     }
 

@@ -35,11 +35,9 @@ fn body(message: &OutboxMessage) -> MultiPart {
         .unwrap_or(ContentType::TEXT_PLAIN);
     let file = ContentType::parse("application/ics").unwrap_or(ContentType::TEXT_PLAIN);
     MultiPart::mixed()
-        .multipart(text_and_html.singlepart(
-            SinglePart::builder()
-                .header(inline)
-                .body(calendar.clone()),
-        ))
+        .multipart(
+            text_and_html.singlepart(SinglePart::builder().header(inline).body(calendar.clone())),
+        )
         .singlepart(Attachment::new("invite.ics".to_owned()).body(calendar.clone(), file))
 }
 

@@ -427,3 +427,38 @@ async fn ensure_row(
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// Who gets a review's session invitations and reminders, as (name, address): the poll's
+    /// invitees, or the participants when there is no poll. Erased people are left out.
+    pub async fn session_attendees(
+        &self,
+        org: OrganisationId,
+        review: ReviewId,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(participants.name, poll_invitees.guest_name, ''), \
+             COALESCE(participants.email, poll_invitees.guest_email, '') FROM poll_invitees \
+             JOIN date_polls ON date_polls.id = poll_invitees.poll_id \
+             JOIN reviews ON reviews.id = date_polls.review_id \
+             LEFT JOIN participants ON participants.id = poll_invitees.participant_id \
+             WHERE date_polls.review_id = $1 AND reviews.organisation_id = $2 \
+             AND (participants.id IS NULL OR participants.erased_at IS NULL) \
+             UNION ALL \
+             SELECT participants.name, participants.email FROM participants \
+             JOIN reviews ON reviews.id = participants.review_id \
+             WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
+             AND participants.erased_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM date_polls WHERE date_polls.review_id = $1)",
+        )
+        .bind(review.0)
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get::<String, _>(0), row.get::<String, _>(1)))
+            .filter(|(_, email)| !email.is_empty())
+            .collect())
+    }
+}

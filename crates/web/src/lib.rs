@@ -30,6 +30,7 @@ pub mod review_emails;
 pub mod review_input;
 pub mod review_results;
 pub mod router;
+pub mod scheduling;
 pub mod sign_in;
 pub mod state;
 

@@ -1,0 +1,567 @@
+//! Date polls and session times, shared by the pages and the API: checking a new poll, emailing
+//! poll links, choosing times (with calendar invitations, updates and cancellations), reminders
+//! before each session, and the calendar file to download.
+
+use commonground_domain::ReviewId;
+use commonground_domain::ical::{self, Event, Method, Person};
+use commonground_domain::london::{self, slot_label};
+use commonground_domain::participants::{ProfessionGroup, Side};
+use commonground_domain::polls::{self, Answer, SlotInput};
+use commonground_domain::{EmailAddress, Invalid, PersonName, PollSlotId, text};
+use commonground_jobs::sessions::SessionEmail;
+use commonground_store::polls::{Guest, NewPoll, Poll};
+use commonground_store::team_sessions::{SessionTime, TeamSession};
+use commonground_store::{OrganisationId, now};
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A field's mistake: the field's name and what to do.
+pub type FieldError = (String, String);
+
+/// Roles a guest can have in the poll.
+pub const GUEST_ROLES: [(&str, &str); 3] = [
+    ("peer_reviewer", "Peer reviewer"),
+    ("facilitator", "Facilitator"),
+    ("other", "Someone else"),
+];
+
+/// A new poll as typed: times already read as UK local time.
+#[derive(Debug, Clone, Default)]
+pub struct PollDraft {
+    /// Where the sessions will be.
+    pub location: String,
+    /// A note to invitees.
+    pub message: String,
+    /// The last day to answer, "2027-01-10".
+    pub answer_by: String,
+    /// The time zone the times are in; empty means Europe/London.
+    pub time_zone: String,
+    /// Each candidate time: field name for errors, session, date, start, end.
+    pub slots: Vec<SlotDraft>,
+    /// Guests: field name for errors, name, email, side, role.
+    pub guests: Vec<GuestDraft>,
+}
+
+/// A candidate time as typed.
+#[derive(Debug, Clone, Default)]
+pub struct SlotDraft {
+    /// Where errors about it show.
+    pub field: String,
+    /// 1 or 2.
+    pub session: u8,
+    /// "2027-01-14".
+    pub date: String,
+    /// "09:30".
+    pub starts: String,
+    /// "11:30".
+    pub ends: String,
+}
+
+/// A guest as typed.
+#[derive(Debug, Clone, Default)]
+pub struct GuestDraft {
+    /// Where errors about them show.
+    pub field: String,
+    /// Their name.
+    pub name: String,
+    /// Their address.
+    pub email: String,
+    /// `clinical`, `finance` or `other`.
+    pub side: String,
+    /// One of [`GUEST_ROLES`].
+    pub role: String,
+}
+
+impl PollDraft {
+    /// Checks everything, returning the poll or every mistake found.
+    pub fn check(&self, at: i64) -> Result<NewPoll, Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut fail = |field: &str, e: Invalid| errors.push((field.to_owned(), e.0));
+        if let Err(e) = london::check_time_zone(&self.time_zone) {
+            fail("time_zone", e);
+        }
+        let location = text::required_line(&self.location, "where the sessions will be", 200)
+            .unwrap_or_else(|e| {
+                fail("location", e);
+                String::new()
+            });
+        let message = if self.message.chars().count() > 1000 {
+            fail(
+                "message",
+                Invalid::new("The note must be 1,000 characters or fewer"),
+            );
+            String::new()
+        } else {
+            self.message.trim().to_owned()
+        };
+        let mut slots = Vec::new();
+        let mut slots_readable = true;
+        for slot in &self.slots {
+            if slot.date.trim().is_empty() && slot.starts.trim().is_empty() {
+                continue;
+            }
+            let read = london::local_to_unix(&slot.date, &slot.starts).and_then(|starts_at| {
+                london::local_to_unix(&slot.date, &slot.ends).map(|ends_at| SlotInput {
+                    session: slot.session,
+                    starts_at,
+                    ends_at,
+                })
+            });
+            match read {
+                Ok(input) => slots.push(input),
+                Err(e) => {
+                    slots_readable = false;
+                    fail(&slot.field, e);
+                }
+            }
+        }
+        if slots_readable && let Err(e) = polls::check_slots(&slots, at) {
+            fail("slots", e);
+        }
+        let first = slots.iter().map(|s| s.starts_at).min();
+        let answer_by = answer_by_time(&self.answer_by, first, at).unwrap_or_else(|e| {
+            fail("answer_by", e);
+            0
+        });
+        let mut guests: Vec<Guest> = Vec::new();
+        for draft in &self.guests {
+            if draft.name.trim().is_empty() && draft.email.trim().is_empty() {
+                continue;
+            }
+            match check_guest(draft) {
+                Ok(guest) if guests.iter().any(|g| g.email == guest.email) => fail(
+                    &draft.field,
+                    Invalid::new(format!("{} is listed twice", guest.email)),
+                ),
+                Ok(guest) => guests.push(guest),
+                Err(e) => fail(&draft.field, e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewPoll {
+            location,
+            message,
+            answer_by,
+            slots: slots
+                .iter()
+                .map(|s| (s.session, s.starts_at, s.ends_at))
+                .collect(),
+            guests,
+        })
+    }
+}
+
+/// The end (UK time) of the last day to answer, which must be after now and before the first
+/// time offered.
+fn answer_by_time(input: &str, first: Option<i64>, at: i64) -> Result<i64, Invalid> {
+    let day = commonground_domain::dates::parse_date(input)
+        .map_err(|_| Invalid::new("Enter the last day to answer, like 10/01/2027"))?;
+    let next_day = commonground_domain::dates::iso_date(day + 86_400);
+    let end_of_day = london::local_to_unix(&next_day, "00:00")?;
+    if end_of_day <= at {
+        return Err(Invalid::new(
+            "The last day to answer must be today or later",
+        ));
+    }
+    if first.is_some_and(|first| end_of_day > first) {
+        return Err(Invalid::new(
+            "The last day to answer must be before the day of the first time offered",
+        ));
+    }
+    Ok(end_of_day)
+}
+
+fn check_guest(draft: &GuestDraft) -> Result<Guest, Invalid> {
+    let name = PersonName::parse(&draft.name)?;
+    let email = EmailAddress::parse(&draft.email)?;
+    let side = Side::ALL
+        .into_iter()
+        .find(|s| s.as_str() == draft.side.trim())
+        .ok_or_else(|| Invalid::new("Select clinical, finance or other for each guest"))?;
+    let role = GUEST_ROLES
+        .iter()
+        .find(|(key, _)| *key == draft.role.trim())
+        .ok_or_else(|| Invalid::new("Select a role for each guest"))?;
+    Ok(Guest {
+        name: name.as_str().to_owned(),
+        email: email.as_str().to_owned(),
+        side: side.as_str().to_owned(),
+        role: role.0.to_owned(),
+    })
+}
+
+/// The side an invitee is on: a participant's profession group, or a guest's side.
+#[must_use]
+pub fn invitee_side(group: &str) -> Side {
+    ProfessionGroup::parse(group).map_or_else(
+        |_| {
+            Side::ALL
+                .into_iter()
+                .find(|s| s.as_str() == group)
+                .unwrap_or(Side::Other)
+        },
+        ProfessionGroup::side,
+    )
+}
+
+/// The poll's answers added up per time, in the poll's slot order.
+#[must_use]
+pub fn tallies(poll: &Poll) -> Vec<polls::SlotTally> {
+    let slots: Vec<i64> = poll.slots.iter().map(|s| s.id.0).collect();
+    let invitees: Vec<(i64, Side)> = poll
+        .invitees
+        .iter()
+        .map(|i| (i.id.0, invitee_side(&i.group)))
+        .collect();
+    let votes: Vec<polls::Vote> = poll
+        .answers
+        .iter()
+        .filter_map(|(invitee, slot, answer)| {
+            Some(polls::Vote {
+                invitee: invitee.0,
+                side: Side::Other,
+                slot: slot.0,
+                answer: Answer::parse(answer).ok()?,
+            })
+        })
+        .collect();
+    polls::tally(&slots, &invitees, &votes)
+}
+
+/// The link an invitee answers the poll from.
+#[must_use]
+pub fn poll_link(state: &AppState, token: &str) -> String {
+    format!("{}/poll/{token}", state.config.public_base_url)
+}
+
+/// Emails every invitee not yet emailed their poll link; returns how many were sent. Adds
+/// participants added since the poll started first.
+pub async fn send_poll_links(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    review_title: &str,
+) -> AppResult<usize> {
+    state.store.add_poll_participants(org, review).await?;
+    let poll = state
+        .store
+        .poll(org, review)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !poll.is_open(now()) {
+        return Err(AppError::Conflict("The poll has closed.".into()));
+    }
+    let times = slot_lines(&poll);
+    let mut emails = Vec::new();
+    for invitee in poll.invitees.iter().filter(|i| i.invited_at.is_none()) {
+        let (Some(token), false) = (&invitee.token, invitee.email.is_empty()) else {
+            continue;
+        };
+        let mut paragraphs = vec![
+            format!(
+                "The team running the review \u{201c}{review_title}\u{201d} is choosing dates for its two sessions, where clinical and finance colleagues talk about the results together."
+            ),
+            "Please say which of these times you could come to: yes, if need be, or no. It takes a minute and needs no account.".to_owned(),
+        ];
+        if !poll.message.is_empty() {
+            paragraphs.push(poll.message.clone());
+        }
+        paragraphs.push(format!(
+            "Where: {}. Please answer by {}.",
+            poll.location,
+            commonground_domain::dates::long_date(poll.answer_by - 1)
+        ));
+        emails.push((
+            invitee.id,
+            SessionEmail {
+                organisation: org,
+                review,
+                to: &invitee.email,
+                subject: format!("Which dates suit you? {review_title}"),
+                paragraphs,
+                times: times.clone(),
+                link: Some((poll_link(state, token), "Say which times suit you")),
+                calendar: None,
+            }
+            .build()
+            .map_err(|e| template_failed(&e))?,
+        ));
+    }
+    let sent = emails.len();
+    if !state.store.queue_poll_emails(poll.id, &emails).await? {
+        return Err(AppError::Conflict(
+            "The poll changed meanwhile: try again.".into(),
+        ));
+    }
+    state.wake_jobs();
+    Ok(sent)
+}
+
+fn slot_lines(poll: &Poll) -> Vec<String> {
+    poll.slots
+        .iter()
+        .map(|s| {
+            format!(
+                "Session {}: {}",
+                s.session,
+                slot_label(s.starts_at, s.ends_at)
+            )
+        })
+        .collect()
+}
+
+/// Who gets a review's calendar invitations.
+async fn attendees(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+) -> AppResult<Vec<Person>> {
+    Ok(state
+        .store
+        .session_attendees(org, review)
+        .await?
+        .into_iter()
+        .map(|(name, email)| Person { name, email })
+        .collect())
+}
+
+/// The calendar event of one session.
+fn event(
+    state: &AppState,
+    review: ReviewId,
+    title: &str,
+    session: &TeamSession,
+    attendees: Vec<Person>,
+) -> Option<Event> {
+    let host = state
+        .config
+        .public_base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("commonground")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("commonground")
+        .to_owned();
+    let organizer_email = state
+        .config
+        .smtp
+        .as_ref()
+        .and_then(|smtp| {
+            let from = smtp.from.as_str();
+            let address = from
+                .rsplit_once('<')
+                .map_or(from, |(_, rest)| rest.trim_end_matches('>'));
+            address.contains('@').then(|| address.trim().to_owned())
+        })
+        .unwrap_or_else(|| format!("noreply@{host}"));
+    Some(Event {
+        uid: format!("review-{}-session-{}@{host}", review.0, session.number),
+        sequence: u32::try_from(session.sequence).unwrap_or(0),
+        starts_at: session.starts_at?,
+        ends_at: session.ends_at?,
+        summary: format!("Session {}: {title}", session.number),
+        description: format!(
+            "Session {} of the review \u{201c}{title}\u{201d}: clinical and finance colleagues talk about the results together and agree what to do next.",
+            session.number
+        ),
+        location: session.location.clone(),
+        organizer: Person {
+            name: "commonground".to_owned(),
+            email: organizer_email,
+        },
+        attendees,
+        stamp: now(),
+        cancelled: false,
+    })
+}
+
+/// Chooses the time of one session from the poll's slots, emailing everyone the invitation (or
+/// an update, when the session had a time). Session 2 must come after session 1.
+pub async fn choose_slot(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    title: &str,
+    session: u8,
+    slot: PollSlotId,
+) -> AppResult<()> {
+    let poll = state
+        .store
+        .poll(org, review)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(chosen) = poll.slots.iter().find(|s| s.id == slot) else {
+        return Err(invalid("slot_id", "Choose one of the poll's times"));
+    };
+    if chosen.session != session {
+        return Err(invalid(
+            "slot_id",
+            &format!(
+                "That time was offered for session {}, not session {session}",
+                chosen.session
+            ),
+        ));
+    }
+    if chosen.starts_at <= now() {
+        return Err(invalid(
+            "slot_id",
+            "That time has passed: choose a time after now",
+        ));
+    }
+    let sessions = state.store.team_sessions(org, review).await?;
+    let other = &sessions[usize::from(2 - session)];
+    if let (Some(start), Some(end)) = (other.starts_at, other.ends_at) {
+        let order = if session == 1 {
+            polls::check_choice(chosen.starts_at, chosen.ends_at, start)
+        } else {
+            polls::check_choice(start, end, chosen.starts_at)
+        };
+        order.map_err(|e| invalid("slot_id", &e.0))?;
+    }
+    let current = &sessions[usize::from(session - 1)];
+    let updated = TeamSession {
+        starts_at: Some(chosen.starts_at),
+        ends_at: Some(chosen.ends_at),
+        location: poll.location.clone(),
+        sequence: current.sequence + 1,
+        ..current.clone()
+    };
+    let people = attendees(state, org, review).await?;
+    let ics = event(state, review, title, &updated, people.clone())
+        .map(|e| ical::calendar(Method::Request, &[e]));
+    let verb = if current.starts_at.is_some() {
+        "New time for"
+    } else {
+        "Invitation:"
+    };
+    let emails = people
+        .iter()
+        .map(|person| {
+            SessionEmail {
+                organisation: org,
+                review,
+                to: &person.email,
+                subject: format!("{verb} session {session} of {title}"),
+                paragraphs: vec![
+                    format!("Session {session} of the review \u{201c}{title}\u{201d} will be at this time:"),
+                    format!("Where: {}. The invitation is attached: open it to add the session to your calendar.", poll.location),
+                ],
+                times: vec![slot_label(chosen.starts_at, chosen.ends_at)],
+                link: None,
+                calendar: ics.clone(),
+            }
+            .build()
+            .map_err(|e| template_failed(&e))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let time = SessionTime {
+        number: session,
+        starts_at: chosen.starts_at,
+        ends_at: chosen.ends_at,
+        location: poll.location.clone(),
+        sequence: updated.sequence,
+    };
+    if !state
+        .store
+        .schedule_sessions(org, review, &[time], &emails)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "The session changed meanwhile: try again.".into(),
+        ));
+    }
+    state.wake_jobs();
+    Ok(())
+}
+
+/// Cancels a session's time, emailing everyone a cancellation their calendars apply.
+pub async fn cancel(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    title: &str,
+    session: u8,
+) -> AppResult<()> {
+    let sessions = state.store.team_sessions(org, review).await?;
+    let current = &sessions[usize::from(session - 1)];
+    let (Some(starts_at), Some(ends_at)) = (current.starts_at, current.ends_at) else {
+        return Err(AppError::Conflict(format!(
+            "Session {session} has no time to cancel."
+        )));
+    };
+    let cancelled = TeamSession {
+        sequence: current.sequence + 1,
+        ..current.clone()
+    };
+    let people = attendees(state, org, review).await?;
+    let ics = event(state, review, title, &cancelled, people.clone()).map(|e| {
+        ical::calendar(
+            Method::Cancel,
+            &[Event {
+                cancelled: true,
+                ..e
+            }],
+        )
+    });
+    let emails = people
+        .iter()
+        .map(|person| {
+            SessionEmail {
+                organisation: org,
+                review,
+                to: &person.email,
+                subject: format!("Cancelled: session {session} of {title}"),
+                paragraphs: vec![
+                    format!("Session {session} of the review \u{201c}{title}\u{201d} will not take place at this time. The team will let you know the new time."),
+                    "The cancellation is attached: open it to remove the session from your calendar.".to_owned(),
+                ],
+                times: vec![slot_label(starts_at, ends_at)],
+                link: None,
+                calendar: ics.clone(),
+            }
+            .build()
+            .map_err(|e| template_failed(&e))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    if !state
+        .store
+        .cancel_session(org, review, session, cancelled.sequence, &emails)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "The session changed meanwhile: try again.".into(),
+        ));
+    }
+    state.wake_jobs();
+    Ok(())
+}
+
+/// Both sessions as one calendar file to download (only those with a time).
+pub async fn calendar_file(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    title: &str,
+) -> AppResult<String> {
+    let sessions = state.store.team_sessions(org, review).await?;
+    let events: Vec<Event> = sessions
+        .iter()
+        .filter_map(|s| event(state, review, title, s, Vec::new()))
+        .collect();
+    if events.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(ical::calendar(Method::Publish, &events))
+}
+
+fn invalid(field: &str, message: &str) -> AppError {
+    AppError::Invalid(vec![(field.to_owned(), message.to_owned())])
+}
+
+fn template_failed(e: &askama::Error) -> AppError {
+    AppError::Internal(format!("session email: {e}"))
+}
