@@ -5,6 +5,7 @@
 //! never holds an unchecked value.
 
 pub mod anonymity;
+pub mod capture;
 pub mod cards;
 pub mod dates;
 pub mod email;

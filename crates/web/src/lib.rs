@@ -31,6 +31,7 @@ pub mod review_input;
 pub mod review_results;
 pub mod router;
 pub mod scheduling;
+pub mod sessions;
 pub mod sign_in;
 pub mod state;
 
