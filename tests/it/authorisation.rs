@@ -12,6 +12,8 @@ use commonground_domain::{
 };
 use commonground_store::jobs::NewJob;
 use commonground_store::outbox::OutboxScope;
+use commonground_store::polls::NewPoll;
+use commonground_store::team_sessions::SessionTime;
 use commonground_web::router::{Access, RouteInfo, route_table};
 use serde_json::json;
 use sqlx::Row;
@@ -271,6 +273,7 @@ impl Target {
             .replace("{review_id}", &review.to_string())
             .replace("{message_id}", &self.message.to_string())
             .replace("{kind}", "invitation")
+            .replace("{session}", "1")
             .replace("{version_id}", "1")
             .replace("{file}", "app.css");
         let token = match &visitor.link {
@@ -502,6 +505,32 @@ async fn open_review(
     (ReviewId(id), link.trim_start_matches("/q/").to_owned())
 }
 
+/// Gives `review` a date poll and times for both sessions, so every session route has
+/// something to show.
+async fn plan_sessions(app: &TestApp, org: OrganisationId, review: ReviewId, by: UserId) {
+    let start = commonground_store::now() + 30 * 86_400;
+    let poll = NewPoll {
+        location: "Board room".into(),
+        message: String::new(),
+        answer_by: start - 86_400,
+        slots: vec![(1, start, start + 7200), (2, start + 86_400, start + 93_600)],
+        guests: Vec::new(),
+    };
+    app.store.create_poll(org, review, &poll, by).await.unwrap();
+    let times: Vec<SessionTime> = poll
+        .slots
+        .iter()
+        .map(|(number, starts_at, ends_at)| SessionTime {
+            number: *number,
+            starts_at: *starts_at,
+            ends_at: *ends_at,
+            location: poll.location.clone(),
+            sequence: 1,
+        })
+        .collect();
+    assert!(app.store.schedule_sessions(org, review, &times, &[]).await.unwrap());
+}
+
 /// A signed-in visitor with their form key and API token.
 async fn signed_in(app: &TestApp, who: Who, email: &str) -> Visitor {
     let client = app.signed_in(email).await;
@@ -573,6 +602,9 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
         "other-participant@trust.nhs.uk",
     )
     .await;
+    for planned in [review, other_review] {
+        plan_sessions(&app, target.id, planned, admin.id).await;
+    }
     let job = NewJob::now("send_reminders", "0".into()).about(target.id, Some(review));
     let job = app.store.enqueue_job(&job).await.unwrap().unwrap();
     let message = app

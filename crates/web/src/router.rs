@@ -19,9 +19,9 @@ use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::metrics;
 use crate::pages::{
-    account, audit, auth, home, invitations, jobs, members, organisations, outbox, participants,
-    password_reset, people, privacy, questionnaire, questionnaires, results, review_emails,
-    review_questionnaire, reviews,
+    account, audit, auth, cards, home, invitations, jobs, members, organisations, outbox,
+    participants, password_reset, people, polls, privacy, questionnaire, questionnaires, results,
+    review_emails, review_questionnaire, reviews, sessions,
 };
 use crate::state::AppState;
 
@@ -455,6 +455,102 @@ fn pages() -> Pages {
             ReviewRunner,
             results::show_results,
         )
+        // Team sessions: dates, plans and what each session records
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions",
+            ReviewRunner,
+            sessions::show_sessions,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/poll/new",
+            ReviewRunner,
+            polls::new_poll,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/poll",
+            ReviewRunner,
+            polls::create_poll,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/poll",
+            ReviewRunner,
+            polls::show_poll,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/poll/send",
+            ReviewRunner,
+            polls::send_poll,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/poll/close",
+            ReviewRunner,
+            polls::close_poll,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/poll/choose",
+            ReviewRunner,
+            polls::choose_slots,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/calendar.ics",
+            ReviewRunner,
+            polls::show_calendar,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/cancel",
+            ReviewRunner,
+            sessions::cancel_session,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/plan",
+            ReviewRunner,
+            sessions::show_plan,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/plan/template",
+            ReviewRunner,
+            sessions::update_plan_template,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/plan/edit",
+            ReviewRunner,
+            sessions::edit_plan,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/plan/edit",
+            ReviewRunner,
+            sessions::update_plan,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/record",
+            ReviewRunner,
+            sessions::show_record,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/attendance",
+            ReviewRunner,
+            sessions::update_attendance,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/challenges",
+            ReviewRunner,
+            sessions::create_challenge,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/draft-actions",
+            ReviewRunner,
+            sessions::create_draft_actions,
+        )
+        .get(
+            "/organisations/{org_id}/cards",
+            ReviewCreator,
+            cards::list_cards,
+        )
+        .post(
+            "/organisations/{org_id}/cards",
+            ReviewCreator,
+            cards::create_card,
+        )
         .get(
             "/organisations/{org_id}/questionnaires",
             OrgAdmin,
@@ -490,6 +586,13 @@ fn pages() -> Pages {
             "/q/open/{token}",
             SecretLink,
             questionnaire::create_open_response,
+        )
+        .get("/poll/{token}", SecretLink, polls::show_poll_answer)
+        .post("/poll/{token}", SecretLink, polls::update_poll_answer)
+        .get(
+            "/poll/{token}/calendar.ics",
+            SecretLink,
+            polls::show_poll_calendar,
         )
         .get_compressed("/q/{token}", SecretLink, questionnaire::show_questionnaire)
         .post("/q/{token}", SecretLink, questionnaire::create_response)

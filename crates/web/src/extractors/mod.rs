@@ -12,5 +12,5 @@ mod upload;
 pub use caller::{ApiUser, Caller, ClientAddress, Session, SignedIn};
 pub use form::Form;
 pub use organisation::{OrgAdmin, OrgMember};
-pub use review::{ReviewCreator, ReviewRunner};
+pub use review::{ReviewCreator, ReviewRunner, SessionNumber};
 pub use upload::{MAX_UPLOAD_BYTES, UPLOAD_BODY_LIMIT, Upload, UploadProblem};

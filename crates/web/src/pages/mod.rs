@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod cards;
 pub mod errors;
 pub mod home;
 pub mod invitations;
@@ -13,6 +14,7 @@ pub mod outbox;
 pub mod participants;
 pub mod password_reset;
 pub mod people;
+pub mod polls;
 pub mod privacy;
 pub mod questionnaire;
 pub mod questionnaires;
@@ -20,6 +22,7 @@ pub mod results;
 pub mod review_emails;
 pub mod review_questionnaire;
 pub mod reviews;
+pub mod sessions;
 
 use std::sync::LazyLock;
 
