@@ -513,7 +513,10 @@ async fn plan_sessions(app: &TestApp, org: OrganisationId, review: ReviewId, by:
         location: "Board room".into(),
         message: String::new(),
         answer_by: start - 86_400,
-        slots: vec![(1, start, start + 7200), (2, start + 86_400, start + 93_600)],
+        slots: vec![
+            (1, start, start + 7200),
+            (2, start + 86_400, start + 93_600),
+        ],
         guests: Vec::new(),
     };
     app.store.create_poll(org, review, &poll, by).await.unwrap();
@@ -528,7 +531,12 @@ async fn plan_sessions(app: &TestApp, org: OrganisationId, review: ReviewId, by:
             sequence: 1,
         })
         .collect();
-    assert!(app.store.schedule_sessions(org, review, &times, &[]).await.unwrap());
+    assert!(
+        app.store
+            .schedule_sessions(org, review, &times, &[])
+            .await
+            .unwrap()
+    );
 }
 
 /// A signed-in visitor with their form key and API token.

@@ -5,8 +5,9 @@
 use std::fmt::Write;
 
 use commonground_domain::Role;
+use commonground_store::polls::{Guest, NewPoll};
 
-use crate::questionnaire::{answers, review_with, send};
+use crate::questionnaire::{Review, answers, review_with, send};
 use crate::support::{TestApp, text_of};
 
 /// Everything in the audit log, as one text, for "never appears" checks.
@@ -28,6 +29,7 @@ async fn audit_text(app: &TestApp) -> String {
 async fn retention_deletes_names_and_emails_but_keeps_the_answers() {
     let r = review_with(6).await;
     r.post("open").await;
+    ask_with_a_guest(&r).await;
     let links = r.links().await;
     for (i, link) in links.iter().take(5).enumerate() {
         assert_eq!(
@@ -75,6 +77,25 @@ async fn retention_deletes_names_and_emails_but_keeps_the_answers() {
         0
     );
     assert_eq!(r.app.count("outbox WHERE to_email LIKE 'person%'").await, 0);
+    // The date poll's guest goes too, with the emails to them; no poll link works any more.
+    assert_eq!(
+        r.app
+            .count("outbox WHERE to_email = 'reviewer@nhs.net'")
+            .await,
+        0
+    );
+    assert_eq!(
+        r.app
+            .count("poll_invitees WHERE guest_email IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        r.app
+            .count("poll_invitees WHERE link_hash NOT LIKE 'erased-%'")
+            .await,
+        0
+    );
     assert_eq!(r.app.count("responses").await, 5, "anonymous answers stay");
     assert_eq!(r.app.count("participants WHERE responded = 1").await, 5);
     assert_eq!(
@@ -99,6 +120,39 @@ async fn retention_deletes_names_and_emails_but_keeps_the_answers() {
 }
 
 /// A personal data request on the page, as an admin makes it.
+/// Starts a date poll for the review that also asks a peer reviewer, and emails the links.
+async fn ask_with_a_guest(r: &Review) {
+    let start = commonground_store::now() + 40 * 86_400;
+    let poll = NewPoll {
+        location: "Board room".into(),
+        message: String::new(),
+        answer_by: start - 86_400,
+        slots: vec![
+            (1, start, start + 7200),
+            (2, start + 86_400, start + 93_600),
+        ],
+        guests: vec![Guest {
+            name: "Robin Reviewer".into(),
+            email: "reviewer@nhs.net".into(),
+            side: "finance".into(),
+            role: "peer_reviewer".into(),
+        }],
+    };
+    let by = r
+        .app
+        .member(r.org, "poll-owner@trust.nhs.uk", &[Role::Champion])
+        .await;
+    r.app
+        .store
+        .create_poll(r.org, r.id, &poll, by.id)
+        .await
+        .unwrap();
+    let sent = commonground_web::scheduling::send_poll_links(&r.app.state, r.org, r.id, "Theatres")
+        .await
+        .unwrap();
+    assert_eq!(sent, 7, "six participants and the guest");
+}
+
 async fn ask(
     app: &TestApp,
     admin: &reqwest::Client,

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use commonground_domain::london::slot_label;
-use commonground_domain::{OrganisationId, ReviewId};
+use commonground_domain::{OrganisationId, ParticipantId, ReviewId};
 use commonground_store::outbox::OutgoingEmail;
 use commonground_store::{Store, StoreError};
 
@@ -37,6 +37,8 @@ pub struct SessionEmail<'a> {
     pub organisation: OrganisationId,
     /// The review.
     pub review: ReviewId,
+    /// The participant it is for, if a participant (so it goes with their personal data).
+    pub participant: Option<ParticipantId>,
     /// The recipient.
     pub to: &'a str,
     /// Subject, also the heading.
@@ -59,7 +61,7 @@ impl SessionEmail<'_> {
         Ok(OutgoingEmail {
             organisation: Some(self.organisation),
             review: Some(self.review),
-            participant: None,
+            participant: self.participant,
             to: self.to.to_owned(),
             text: SessionText {
                 heading: &self.subject,
@@ -104,10 +106,11 @@ pub(crate) async fn remind_due_sessions(store: &Store, at: i64) -> Result<usize,
             .session_attendees(due.organisation, due.review)
             .await?;
         let mut emails = Vec::with_capacity(people.len());
-        for (_, email) in &people {
+        for (participant, _, email) in &people {
             let message = SessionEmail {
                 organisation: due.organisation,
                 review: due.review,
+                participant: *participant,
                 to: email,
                 subject: format!("Reminder: session {} of {}", due.number, review.title),
                 paragraphs: vec![

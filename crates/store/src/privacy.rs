@@ -25,6 +25,22 @@ const ERASE_PARTICIPANTS: &str = "UPDATE participants SET name = 'Deleted', \
 const DELETE_PARTICIPANT_EMAILS: &str = "DELETE FROM outbox WHERE participant_id IN \
      (SELECT id FROM participants WHERE ";
 
+/// Date poll guests (peer reviewers, facilitators) carry their own name and address: they go
+/// with the review's people, and so do emails to them; every poll link of the review stops.
+/// `$1` is the review.
+const ERASE_POLL_GUESTS: [&str; 3] = [
+    "DELETE FROM outbox WHERE to_email IN (SELECT guest_email FROM poll_invitees \
+     JOIN date_polls ON date_polls.id = poll_invitees.poll_id WHERE date_polls.review_id = $1) \
+     AND organisation_id = (SELECT organisation_id FROM reviews WHERE id = $1)",
+    "UPDATE poll_invitees SET guest_name = 'Deleted', guest_email = NULL, link_token = NULL, \
+     link_hash = 'erased-' || id \
+     WHERE participant_id IS NULL \
+     AND poll_id IN (SELECT id FROM date_polls WHERE review_id = $1)",
+    "UPDATE poll_invitees SET link_token = NULL, link_hash = 'erased-' || id \
+     WHERE participant_id IS NOT NULL \
+     AND poll_id IN (SELECT id FROM date_polls WHERE review_id = $1)",
+];
+
 /// A review whose participants' personal data the retention rule deleted.
 #[derive(Debug, Clone)]
 pub struct ExpiredReview {
@@ -183,6 +199,12 @@ impl Store {
             .bind(review.0)
             .execute(&mut *tx)
             .await?;
+            for statement in ERASE_POLL_GUESTS {
+                sqlx::query(statement)
+                    .bind(review.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let participants = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "{ERASE_PARTICIPANTS}review_id = $2"
             )))
@@ -374,6 +396,25 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+        // A guest of a date poll goes with their answers; a participant's poll link stops.
+        sqlx::query(
+            "DELETE FROM poll_invitees WHERE guest_email = $1 AND poll_id IN \
+             (SELECT date_polls.id FROM date_polls JOIN reviews ON reviews.id = date_polls.review_id \
+             WHERE reviews.organisation_id = $2)",
+        )
+        .bind(address)
+        .bind(org.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE poll_invitees SET link_token = NULL, link_hash = 'erased-' || id \
+             WHERE participant_id IN (SELECT id FROM participants WHERE erased_at = $1 \
+             AND review_id IN (SELECT id FROM reviews WHERE organisation_id = $2))",
+        )
+        .bind(at)
+        .bind(org.0)
+        .execute(&mut *tx)
+        .await?;
         erased.invitations =
             sqlx::query("DELETE FROM invitations WHERE organisation_id = $1 AND email = $2")
                 .bind(org.0)

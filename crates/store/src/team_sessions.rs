@@ -6,7 +6,7 @@
 //! the calendar sequence by exactly one: two champions changing a time at once cannot both send
 //! invitations with the same sequence (calendars would ignore the second).
 
-use commonground_domain::{OrganisationId, ReviewId};
+use commonground_domain::{OrganisationId, ParticipantId, ReviewId};
 use sqlx::Row;
 
 use crate::outbox::OutgoingEmail;
@@ -429,15 +429,16 @@ async fn ensure_row(
 }
 
 impl Store {
-    /// Who gets a review's session invitations and reminders, as (name, address): the poll's
-    /// invitees, or the participants when there is no poll. Erased people are left out.
+    /// Who gets a review's session invitations and reminders, as (participant, name,
+    /// address): the poll's invitees, or the participants when there is no poll. Erased people
+    /// are left out.
     pub async fn session_attendees(
         &self,
         org: OrganisationId,
         review: ReviewId,
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<Vec<(Option<ParticipantId>, String, String)>> {
         let rows = sqlx::query(
-            "SELECT COALESCE(participants.name, poll_invitees.guest_name, ''), \
+            "SELECT poll_invitees.participant_id, COALESCE(participants.name, poll_invitees.guest_name, ''), \
              COALESCE(participants.email, poll_invitees.guest_email, '') FROM poll_invitees \
              JOIN date_polls ON date_polls.id = poll_invitees.poll_id \
              JOIN reviews ON reviews.id = date_polls.review_id \
@@ -445,7 +446,7 @@ impl Store {
              WHERE date_polls.review_id = $1 AND reviews.organisation_id = $2 \
              AND (participants.id IS NULL OR participants.erased_at IS NULL) \
              UNION ALL \
-             SELECT participants.name, participants.email FROM participants \
+             SELECT participants.id, participants.name, participants.email FROM participants \
              JOIN reviews ON reviews.id = participants.review_id \
              WHERE participants.review_id = $1 AND reviews.organisation_id = $2 \
              AND participants.erased_at IS NULL \
@@ -457,8 +458,14 @@ impl Store {
         .await?;
         Ok(rows
             .iter()
-            .map(|row| (row.get::<String, _>(0), row.get::<String, _>(1)))
-            .filter(|(_, email)| !email.is_empty())
+            .map(|row| {
+                (
+                    row.get::<Option<i64>, _>(0).map(ParticipantId),
+                    row.get::<String, _>(1),
+                    row.get::<String, _>(2),
+                )
+            })
+            .filter(|(_, _, email)| !email.is_empty())
             .collect())
     }
 }

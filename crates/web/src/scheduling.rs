@@ -7,7 +7,7 @@ use commonground_domain::ical::{self, Event, Method, Person};
 use commonground_domain::london::{self, slot_label};
 use commonground_domain::participants::{ProfessionGroup, Side};
 use commonground_domain::polls::{self, Answer, SlotInput};
-use commonground_domain::{EmailAddress, Invalid, PersonName, PollSlotId, text};
+use commonground_domain::{EmailAddress, Invalid, ParticipantId, PersonName, PollSlotId, text};
 use commonground_jobs::sessions::SessionEmail;
 use commonground_store::polls::{Guest, NewPoll, Poll};
 use commonground_store::team_sessions::{SessionTime, TeamSession};
@@ -279,6 +279,7 @@ pub async fn send_poll_links(
             SessionEmail {
                 organisation: org,
                 review,
+                participant: invitee.participant,
                 to: &invitee.email,
                 subject: format!("Which dates suit you? {review_title}"),
                 paragraphs,
@@ -318,13 +319,13 @@ async fn attendees(
     state: &AppState,
     org: OrganisationId,
     review: ReviewId,
-) -> AppResult<Vec<Person>> {
+) -> AppResult<Vec<(Option<ParticipantId>, Person)>> {
     Ok(state
         .store
         .session_attendees(org, review)
         .await?
         .into_iter()
-        .map(|(name, email)| Person { name, email })
+        .map(|(participant, name, email)| (participant, Person { name, email }))
         .collect())
 }
 
@@ -431,7 +432,8 @@ pub async fn choose_slot(
         ..current.clone()
     };
     let people = attendees(state, org, review).await?;
-    let ics = event(state, review, title, &updated, people.clone())
+    let persons: Vec<Person> = people.iter().map(|(_, p)| p.clone()).collect();
+    let ics = event(state, review, title, &updated, persons)
         .map(|e| ical::calendar(Method::Request, &[e]));
     let verb = if current.starts_at.is_some() {
         "New time for"
@@ -440,10 +442,11 @@ pub async fn choose_slot(
     };
     let emails = people
         .iter()
-        .map(|person| {
+        .map(|(participant, person)| {
             SessionEmail {
                 organisation: org,
                 review,
+                participant: *participant,
                 to: &person.email,
                 subject: format!("{verb} session {session} of {title}"),
                 paragraphs: vec![
@@ -498,7 +501,8 @@ pub async fn cancel(
         ..current.clone()
     };
     let people = attendees(state, org, review).await?;
-    let ics = event(state, review, title, &cancelled, people.clone()).map(|e| {
+    let persons: Vec<Person> = people.iter().map(|(_, p)| p.clone()).collect();
+    let ics = event(state, review, title, &cancelled, persons).map(|e| {
         ical::calendar(
             Method::Cancel,
             &[Event {
@@ -509,10 +513,11 @@ pub async fn cancel(
     });
     let emails = people
         .iter()
-        .map(|person| {
+        .map(|(participant, person)| {
             SessionEmail {
                 organisation: org,
                 review,
+                participant: *participant,
                 to: &person.email,
                 subject: format!("Cancelled: session {session} of {title}"),
                 paragraphs: vec![
