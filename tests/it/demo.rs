@@ -25,6 +25,13 @@ async fn the_demo_is_created_once_and_its_people_can_sign_in() {
         4,
         "the network admin is not a member of the trust"
     );
+    // The finished review held session 1 (dates from its poll, notes captured) and has
+    // session 2 ahead; the other review's poll is still open.
+    assert_eq!(app.count("date_polls").await, 2);
+    assert_eq!(app.count("date_polls WHERE closed_at IS NULL").await, 1);
+    assert_eq!(app.count("review_sessions WHERE starts_at IS NOT NULL").await, 2);
+    assert_eq!(app.count("capture_items").await, 8);
+    assert_eq!(app.count("review_sessions WHERE plan IS NOT NULL").await, 4);
 }
 
 #[tokio::test]

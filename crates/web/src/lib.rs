@@ -12,6 +12,7 @@ pub mod cookies;
 pub use commonground_domain::dates;
 pub mod demo;
 pub mod demo_reviews;
+pub mod demo_sessions;
 pub mod emails;
 pub mod error;
 pub mod extractors;
