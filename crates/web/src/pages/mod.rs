@@ -3,7 +3,9 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod capture;
 pub mod errors;
+pub mod facilitation;
 pub mod home;
 pub mod invitations;
 pub mod jobs;
@@ -14,6 +16,7 @@ pub mod participants;
 pub mod password_reset;
 pub mod people;
 pub mod privacy;
+pub mod projector;
 pub mod questionnaire;
 pub mod questionnaires;
 pub mod results;
