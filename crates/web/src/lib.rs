@@ -93,7 +93,7 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         config.job_lease_seconds,
     );
     let live = Arc::new(live::LiveHub::new());
-    live::spawn_forwarder(store.clone(), &live);
+    live::start_forwarding(store.clone(), &live).await;
     Ok(AppState {
         live,
         jobs,

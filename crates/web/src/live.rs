@@ -2,7 +2,7 @@
 //!
 //! A change is announced twice, on purpose. The handler that made it publishes to this
 //! instance's [`LiveHub`] at once; on PostgreSQL the store also sends `NOTIFY` in the change's
-//! transaction, and [`spawn_forwarder`] passes every instance's notices into its own hub. A page
+//! transaction, and [`start_forwarding`] passes every instance's notices into its own hub. A page
 //! told twice reads the session twice, which costs a query and loses nothing: a notice carries
 //! no data, only which session to read again.
 //!
@@ -11,11 +11,11 @@
 //! [`closing`] calls it when the server's shutdown signal fires.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use commonground_store::Store;
-use commonground_store::live::SessionKey;
+use commonground_store::live::{LiveListener, SessionKey};
 use tokio::sync::{broadcast, watch};
 
 /// Notices a slow page may fall behind by before it is told "everything changed".
@@ -109,55 +109,66 @@ pub async fn closing(hub: Arc<LiveHub>, shutdown: impl Future<Output = ()>) {
     hub.close();
 }
 
-/// On PostgreSQL, passes every instance's notices into `hub` until it closes, reconnecting
-/// with backoff when the connection fails; on SQLite (one instance) it ends at once.
-pub fn spawn_forwarder(store: Store, hub: &Arc<LiveHub>) {
+/// On PostgreSQL, starts listening for every instance's notices before returning (so a server
+/// that serves hears every change made after it started), then passes them into `hub` until it
+/// closes, reconnecting with backoff when the connection fails. On SQLite (one instance) there is
+/// nothing to listen to. A database that refuses the first connection is retried in the
+/// background rather than stopping the start: pages still work, only live updates wait.
+pub async fn start_forwarding(store: Store, hub: &Arc<LiveHub>) {
+    let first = match store.listen_live().await {
+        Ok(None) => return,
+        Ok(Some(listener)) => Some(listener),
+        Err(error) => {
+            tracing::warn!(%error, "live notices: cannot listen yet");
+            None
+        }
+    };
     // A weak handle: a hub dropped without closing (a test's app) must not be kept alive here.
     let weak = Arc::downgrade(hub);
     let closed = hub.closed();
     tokio::spawn(async move {
         tokio::select! {
             () = closed => {}
-            () = forward(store, weak) => {}
+            () = forward(store, weak, first) => {}
         }
     });
 }
 
-async fn forward(store: Store, hub: std::sync::Weak<LiveHub>) {
+async fn forward(store: Store, hub: Weak<LiveHub>, mut listener: Option<LiveListener>) {
     let mut backoff = FIRST_BACKOFF;
-    let mut reconnecting = false;
+    let mut reconnected = false;
     loop {
-        match store.listen_live().await {
-            Ok(None) => return,
-            Ok(Some(mut listener)) => {
+        if let Some(mut listening) = listener.take() {
+            if reconnected {
+                // Notices sent while we were away are lost: every page reads again.
                 let Some(live) = hub.upgrade() else { return };
-                if reconnecting {
-                    // Notices sent while we were away are lost: every page reads again.
-                    live.publish_all();
-                    tracing::info!("live notices: listening again");
-                }
-                drop(live);
-                backoff = FIRST_BACKOFF;
-                loop {
-                    match listener.recv().await {
-                        Ok(Some(key)) => match hub.upgrade() {
-                            Some(live) => live.publish(key),
-                            None => return,
-                        },
-                        // A payload we cannot read is somebody else's: ignore it.
-                        Ok(None) => {}
-                        Err(error) => {
-                            tracing::warn!(%error, "live notices: connection lost");
-                            break;
-                        }
+                live.publish_all();
+                tracing::info!("live notices: listening again");
+            }
+            backoff = FIRST_BACKOFF;
+            loop {
+                match listening.recv().await {
+                    Ok(Some(key)) => match hub.upgrade() {
+                        Some(live) => live.publish(key),
+                        None => return,
+                    },
+                    // A payload we cannot read is somebody else's: ignore it.
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, "live notices: connection lost");
+                        break;
                     }
                 }
             }
-            Err(error) => tracing::warn!(%error, "live notices: cannot listen"),
         }
-        reconnecting = true;
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
+        reconnected = true;
+        match store.listen_live().await {
+            Ok(Some(again)) => listener = Some(again),
+            Ok(None) => return,
+            Err(error) => tracing::warn!(%error, "live notices: cannot listen"),
+        }
     }
 }
 

@@ -292,16 +292,18 @@ pub fn apply(
     let move_card = |to: usize| deck.get(to).map(|c| c.id.clone());
     match control.action {
         // With no card yet (or one since deleted), either way starts at the first card.
-        "next_card" => next.current_card = move_card(current.map_or(0, |i| (i + 1).min(last_card))),
+        "next_card" => {
+            next.current_card = move_card(current.map_or(0, |i| (i + 1).min(last_card)));
+        }
         "previous_card" => {
-            next.current_card = move_card(current.map_or(0, |i| i.saturating_sub(1)))
+            next.current_card = move_card(current.map_or(0, |i| i.saturating_sub(1)));
         }
         "choose_card" => match deck.iter().find(|c| c.id == control.card.trim()) {
             Some(card) => next.current_card = Some(card.id.clone()),
             None => errors.add("card", "Choose a card from the list"),
         },
         "next_step" => {
-            next.agenda_step = (next.agenda_step + 1).min(steps.saturating_sub(1) as i64)
+            next.agenda_step = (next.agenda_step + 1).min(steps.saturating_sub(1) as i64);
         }
         "previous_step" => next.agenda_step = (next.agenda_step - 1).max(0),
         "start_timer" => match parse_minutes(control.minutes) {
