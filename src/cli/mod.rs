@@ -161,8 +161,10 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let workers = state.jobs.clone().spawn(JOB_WORKERS, jobs_stopped);
     tracing::info!(%bind, startup_ms = started.elapsed().as_millis(), smtp = state.config.smtp.is_some(), "serving");
+    let live = state.live.clone();
     let app = commonground_web::app(state);
-    commonground_web::run_until_stopped(listener, app, shutdown_signal())
+    let shutdown = commonground_web::live::closing(live, shutdown_signal());
+    commonground_web::run_until_stopped(listener, app, shutdown)
         .await
         .map_err(|e| e.to_string())?;
     // Workers finish the job in hand; jobs they had claimed but not started lapse with their

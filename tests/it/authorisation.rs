@@ -183,8 +183,9 @@ const LAST: [&str; 3] = [
 ];
 
 /// Path parameters naming something of the target organisation.
-const TARGET_IDS: [&str; 7] = [
+const TARGET_IDS: [&str; 8] = [
     "{review_id}",
+    "{item_id}",
     "{user_id}",
     "{division_id}",
     "{invitation_id}",
@@ -195,7 +196,8 @@ const TARGET_IDS: [&str; 7] = [
 
 /// Path parameters naming something a request may use up (remove, revoke, retry): each such
 /// request gets a new one.
-const USED_UP: [&str; 6] = [
+const USED_UP: [&str; 7] = [
+    "{item_id}",
     "{user_id}",
     "{division_id}",
     "{invitation_id}",
@@ -300,7 +302,8 @@ impl Target {
         path
     }
 
-    /// Makes a new member, division, invitation, participant, token of the admin or failed job.
+    /// Makes a new member, division, invitation, participant, token of the admin, failed job or
+    /// captured note.
     async fn new_thing(&self, app: &TestApp, param: &str) -> i64 {
         let n = FRESH.fetch_add(1, Ordering::SeqCst);
         let email = format!("spare{n}@trust.nhs.uk");
@@ -359,6 +362,14 @@ impl Target {
                 .await;
                 id
             }
+            "{item_id}" => {
+                app.store
+                    .add_capture_item(self.org, self.review, 1, "theme", "A spare note")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .0
+            }
             other => panic!("cannot make {other}"),
         }
     }
@@ -366,7 +377,7 @@ impl Target {
 
 /// Counts of what a refused request must not change.
 async fn fingerprint(conn: &mut sqlx::AnyConnection) -> Vec<i64> {
-    const TABLES: [&str; 13] = [
+    const TABLES: [&str; 15] = [
         "users",
         "organisations",
         "memberships",
@@ -380,6 +391,8 @@ async fn fingerprint(conn: &mut sqlx::AnyConnection) -> Vec<i64> {
         "outbox",
         "email_templates",
         "readiness_items",
+        "review_sessions",
+        "capture_items",
     ];
     let mut columns: Vec<String> = TABLES
         .iter()
@@ -430,6 +443,24 @@ async fn send(
         builder = builder.form(&[("csrf_token", visitor.csrf.as_str())]);
     }
     builder.send().await.unwrap()
+}
+
+/// The body, or for an event stream (which never ends by itself) its first chunk.
+async fn body_of(mut response: reqwest::Response) -> String {
+    let streaming = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    if !streaming {
+        return response.text().await.unwrap();
+    }
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), response.chunk())
+        .await
+        .expect("an event stream sends its first event at once")
+        .unwrap()
+        .unwrap_or_default();
+    String::from_utf8_lossy(&first).into_owned()
 }
 
 fn outcome_of(response: &reqwest::Response) -> Option<Outcome> {
@@ -707,7 +738,7 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
             let response = send(&app, visitor, route, &path).await;
             let status = response.status().as_u16();
             let got = outcome_of(&response);
-            let body = response.text().await.unwrap();
+            let body = body_of(response).await;
             cells += 1;
             let cell = format!("{} {path} as {:?}", route.method, visitor.who);
             if got != Some(expect) {

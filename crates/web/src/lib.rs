@@ -20,6 +20,7 @@ pub mod forms;
 pub mod health;
 pub mod inputs;
 pub mod invitations;
+pub mod live;
 pub mod mailing_status;
 pub mod metrics;
 pub mod middleware;
@@ -92,7 +93,10 @@ pub async fn prepare(config: Config) -> Result<AppState, commonground_store::Sto
         &config.public_base_url,
         config.job_lease_seconds,
     );
+    let live = Arc::new(live::LiveHub::new());
+    live::start_forwarding(store.clone(), &live).await;
     Ok(AppState {
+        live,
         jobs,
         store,
         config: Arc::new(config),
@@ -149,7 +153,8 @@ pub fn with_layers(state: AppState, pages: Router<AppState>, api: Router<AppStat
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, finishing requests in flight.
+/// Serves `app` on `listener` until `shutdown` completes, finishing requests in flight. Live
+/// streams never finish by themselves: pass a shutdown wrapped in [`live::closing`] so they end.
 pub async fn run_until_stopped(
     listener: TcpListener,
     app: Router,

@@ -19,9 +19,9 @@ use crate::extractors::UPLOAD_BODY_LIMIT;
 use crate::health;
 use crate::metrics;
 use crate::pages::{
-    account, audit, auth, cards, home, invitations, jobs, members, organisations, outbox,
-    participants, password_reset, people, polls, privacy, questionnaire, questionnaires, results,
-    review_emails, review_questionnaire, reviews, sessions,
+    account, audit, auth, capture, cards, facilitation, home, invitations, jobs, members,
+    organisations, outbox, participants, password_reset, people, polls, privacy, questionnaire,
+    questionnaires, results, review_emails, review_questionnaire, reviews, sessions,
 };
 use crate::state::AppState;
 
@@ -551,6 +551,42 @@ fn pages() -> Pages {
             ReviewCreator,
             cards::create_card,
         )
+        // Team sessions: facilitation and live notes (champions and organisation admins)
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/facilitate",
+            ReviewRunner,
+            facilitation::show_facilitation,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/facilitate",
+            ReviewRunner,
+            facilitation::update_facilitation,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/live",
+            ReviewRunner,
+            facilitation::show_live_changes,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/capture-link",
+            ReviewRunner,
+            facilitation::create_capture_link,
+        )
+        .get(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/capture",
+            ReviewRunner,
+            capture::show_capture,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/capture",
+            ReviewRunner,
+            capture::create_capture,
+        )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/capture/{item_id}/remove",
+            ReviewRunner,
+            facilitation::delete_capture_note,
+        )
         .get(
             "/organisations/{org_id}/questionnaires",
             OrgAdmin,
@@ -594,6 +630,9 @@ fn pages() -> Pages {
             SecretLink,
             polls::show_poll_calendar,
         )
+        // Note takers, by a session's link and without an account
+        .get("/capture/{token}", SecretLink, capture::show_capture_link)
+        .post("/capture/{token}", SecretLink, capture::create_capture_by_link)
         .get_compressed("/q/{token}", SecretLink, questionnaire::show_questionnaire)
         .post("/q/{token}", SecretLink, questionnaire::create_response)
 }

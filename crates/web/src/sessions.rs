@@ -7,6 +7,8 @@ use commonground_domain::instrument::default_instrument;
 use commonground_domain::review::ReadinessItem;
 use commonground_domain::session_plan::{SessionPlan, template};
 use commonground_domain::{CaptureItemId, OrganisationId, ReviewId, UserId};
+use commonground_store::live::SessionKey;
+use commonground_store::team_sessions::Projector;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -217,5 +219,45 @@ pub async fn capture(
         .add_capture_item(org, review, number, kind.as_str(), &text)
         .await?
         .ok_or(AppError::NotFound)?;
+    state.live.publish(SessionKey { review, number });
     Ok(id)
+}
+
+/// Removes a captured note and tells this instance's live pages. Not found when the session
+/// has no such note.
+pub async fn remove_note(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    number: u8,
+    item: CaptureItemId,
+) -> AppResult<()> {
+    if !state
+        .store
+        .delete_capture_item(org, review, number, item)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    state.live.publish(SessionKey { review, number });
+    Ok(())
+}
+
+/// Sets what a session's projector shows and tells this instance's live pages.
+pub async fn set_projector(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    number: u8,
+    projector: &Projector,
+) -> AppResult<()> {
+    if !state
+        .store
+        .set_projector(org, review, number, projector)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    state.live.publish(SessionKey { review, number });
+    Ok(())
 }

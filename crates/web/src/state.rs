@@ -23,6 +23,8 @@ pub struct AppState {
     pub results: Arc<crate::review_results::ResultsCache>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Tells this instance's live pages (projectors) which team session changed.
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 impl AppState {

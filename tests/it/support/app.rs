@@ -128,13 +128,15 @@ impl TestApp {
         let store = state.store.clone();
         let shared = state.clone();
         let (tx, rx) = oneshot::channel::<()>();
+        let live = state.live.clone();
         let app = commonground_web::app(state);
         tokio::spawn(async move {
-            commonground_web::run_until_stopped(listener, app, async {
+            let shutdown = commonground_web::live::closing(live, async {
                 let _ = rx.await;
-            })
-            .await
-            .expect("server runs");
+            });
+            commonground_web::run_until_stopped(listener, app, shutdown)
+                .await
+                .expect("server runs");
         });
         TestApp {
             base,

@@ -220,6 +220,17 @@ impl Browser {
         .await;
     }
 
+    /// Presses and releases one key on whatever has focus, as a person would (`key` is a
+    /// character or a WebDriver key code such as `\u{E014}`, the right arrow).
+    pub async fn press_key(&self, key: char) {
+        let key = key.to_string();
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
+            { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }
+        ]}]});
+        self.command(reqwest::Method::POST, "/actions", actions)
+            .await;
+    }
+
     /// Clicks the button matching `css` and waits until the next page has loaded.
     pub async fn submit(&self, css: &str) {
         self.script("window.__cgOldPage = true;").await;

@@ -7,10 +7,12 @@ mod caller;
 mod form;
 mod organisation;
 mod review;
+mod session;
 mod upload;
 
 pub use caller::{ApiUser, Caller, ClientAddress, Session, SignedIn};
 pub use form::Form;
 pub use organisation::{OrgAdmin, OrgMember};
-pub use review::{ReviewCreator, ReviewRunner, SessionNumber};
+pub use review::{ReviewCreator, ReviewRunner};
+pub use session::{NoteInPath, SessionNumber};
 pub use upload::{MAX_UPLOAD_BYTES, UPLOAD_BODY_LIMIT, Upload, UploadProblem};

@@ -57,18 +57,3 @@ impl<C: Caller> FromRequestParts<AppState> for ReviewCreator<C> {
         }
     }
 }
-
-/// The `{session}` of a path: 1 or 2; anything else is "not found".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionNumber(pub u8);
-
-impl FromRequestParts<AppState> for SessionNumber {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let number = path_id(parts, state, "session").await?;
-        commonground_domain::capture::session_number(number)
-            .map(SessionNumber)
-            .map_err(|_| AppError::NotFound)
-    }
-}

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod capture;
 pub mod cards;
 pub mod errors;
+pub mod facilitation;
 pub mod home;
 pub mod invitations;
 pub mod jobs;
@@ -16,6 +18,7 @@ pub mod password_reset;
 pub mod people;
 pub mod polls;
 pub mod privacy;
+pub mod projector;
 pub mod questionnaire;
 pub mod questionnaires;
 pub mod results;
