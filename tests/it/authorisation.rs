@@ -12,6 +12,7 @@ use commonground_domain::{
 };
 use commonground_store::jobs::NewJob;
 use commonground_store::outbox::OutboxScope;
+use commonground_store::polls::NewPoll;
 use commonground_web::router::{Access, RouteInfo, route_table};
 use serde_json::json;
 use sqlx::Row;
@@ -167,9 +168,17 @@ const PERSONAL_LINK_ROUTES: [&str; 3] = [
     "/api/v1/questionnaires/{token}/responses",
 ];
 
+/// Routes that take a personal date poll link: each participant holds one for their review's
+/// poll too.
+const POLL_LINK_ROUTES: [&str; 2] = [
+    "/api/v1/date-polls/{token}",
+    "/api/v1/date-polls/{token}/answers",
+];
+
 fn holds_link(route: &RouteInfo, who: Who) -> bool {
     matches!(who, Who::Participant | Who::OtherParticipant)
-        && PERSONAL_LINK_ROUTES.contains(&route.path.as_str())
+        && (PERSONAL_LINK_ROUTES.contains(&route.path.as_str())
+            || POLL_LINK_ROUTES.contains(&route.path.as_str()))
 }
 
 /// Routes that end something later requests need (the questionnaire, the session), visited
@@ -240,6 +249,8 @@ struct Visitor {
     csrf: String,
     bearer: Option<String>,
     link: Option<String>,
+    /// Their personal date poll link, if they hold one.
+    poll_link: Option<String>,
     /// Their own organisation or review, put in the path instead of the target's.
     own_org: Option<OrganisationId>,
     own_review: Option<ReviewId>,
@@ -271,9 +282,16 @@ impl Target {
             .replace("{review_id}", &review.to_string())
             .replace("{message_id}", &self.message.to_string())
             .replace("{kind}", "invitation")
+            .replace("{session}", "1")
+            .replace("{card_id}", "scenario:agency-nurses")
             .replace("{version_id}", "1")
             .replace("{file}", "app.css");
-        let token = match &visitor.link {
+        let link = if POLL_LINK_ROUTES.contains(&route.path.as_str()) {
+            &visitor.poll_link
+        } else {
+            &visitor.link
+        };
+        let token = match link {
             Some(link) if holds_link(route, visitor.who) => link.as_str(),
             _ => "not-a-real-secret",
         };
@@ -502,6 +520,40 @@ async fn open_review(
     (ReviewId(id), link.trim_start_matches("/q/").to_owned())
 }
 
+/// Starts a date poll for `review` (so its poll routes have something to show) and returns the
+/// poll link of the participant `email`.
+async fn start_poll(
+    app: &TestApp,
+    org: OrganisationId,
+    review: ReviewId,
+    by: UserId,
+    email: &str,
+) -> String {
+    let day = 86_400;
+    let start = commonground_store::now() + 20 * day;
+    let poll = NewPoll {
+        location: "Seminar room 2".into(),
+        message: String::new(),
+        answer_by: start - 5 * day,
+        slots: vec![
+            (1, start, start + 7200),
+            (2, start + 7 * day, start + 7 * day + 7200),
+        ],
+        guests: Vec::new(),
+    };
+    app.store
+        .create_poll(org, review, &poll, by)
+        .await
+        .unwrap()
+        .unwrap();
+    let poll = app.store.poll(org, review).await.unwrap().unwrap();
+    poll.invitees
+        .into_iter()
+        .find(|i| i.email == email)
+        .and_then(|i| i.token)
+        .unwrap()
+}
+
 /// A signed-in visitor with their form key and API token.
 async fn signed_in(app: &TestApp, who: Who, email: &str) -> Visitor {
     let client = app.signed_in(email).await;
@@ -513,6 +565,7 @@ async fn signed_in(app: &TestApp, who: Who, email: &str) -> Visitor {
         csrf,
         bearer: Some(app.api_token(email).await),
         link: None,
+        poll_link: None,
         own_org: None,
         own_review: None,
     }
@@ -529,6 +582,7 @@ async fn without_account(app: &TestApp, who: Who, link: Option<String>) -> Visit
         csrf,
         bearer: link.clone(),
         link,
+        poll_link: None,
         own_org: None,
         own_review: None,
     }
@@ -573,6 +627,22 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
         "other-participant@trust.nhs.uk",
     )
     .await;
+    let poll_link = start_poll(
+        &app,
+        target.id,
+        review,
+        admin.id,
+        "target-participant@trust.nhs.uk",
+    )
+    .await;
+    let other_poll_link = start_poll(
+        &app,
+        target.id,
+        other_review,
+        admin.id,
+        "other-participant@trust.nhs.uk",
+    )
+    .await;
     let job = NewJob::now("send_reminders", "0".into()).about(target.id, Some(review));
     let job = app.store.enqueue_job(&job).await.unwrap().unwrap();
     let message = app
@@ -594,8 +664,14 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
     for who in EVERYONE {
         let visitor = match who {
             Who::Anonymous => without_account(&app, who, None).await,
-            Who::Participant => without_account(&app, who, Some(link.clone())).await,
-            Who::OtherParticipant => without_account(&app, who, Some(other_link.clone())).await,
+            Who::Participant => Visitor {
+                poll_link: Some(poll_link.clone()),
+                ..without_account(&app, who, Some(link.clone())).await
+            },
+            Who::OtherParticipant => Visitor {
+                poll_link: Some(other_poll_link.clone()),
+                ..without_account(&app, who, Some(other_link.clone())).await
+            },
             Who::Champion => signed_in(&app, who, "champion@trust.nhs.uk").await,
             Who::OtherChampion => signed_in(&app, who, "other-champion@trust.nhs.uk").await,
             Who::BoardViewer => signed_in(&app, who, "board@trust.nhs.uk").await,
@@ -642,7 +718,7 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
             "the body for {method} {path} names no route"
         );
     }
-    for path in PERSONAL_LINK_ROUTES {
+    for path in PERSONAL_LINK_ROUTES.into_iter().chain(POLL_LINK_ROUTES) {
         assert!(table.iter().any(|r| r.path == path), "no route {path}");
     }
     table.sort_by_key(|r| {

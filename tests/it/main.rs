@@ -23,3 +23,4 @@ mod organisations;
 mod questionnaire;
 mod results;
 mod reviews;
+mod sessions_api;
