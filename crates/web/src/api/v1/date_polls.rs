@@ -30,6 +30,9 @@ use crate::extractors::{ApiUser, ReviewRunner};
 use crate::scheduling::{self, GuestDraft, PollDraft, SlotDraft, invitee_side};
 use crate::state::AppState;
 
+/// The most guests a poll may ask besides the participants.
+const MAX_GUESTS: usize = 50;
+
 /// A candidate time as offered, in UK local time.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,7 +61,7 @@ pub struct SlotRequest {
 #[schema(example = json!({"name": "Sam Patel", "email": "sam.patel@nhs.net", "side": "finance", "role": "peer_reviewer"}))]
 pub struct GuestRequest {
     /// Their name.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     /// Their email address.
     #[schema(format = Email, max_length = 254)]
@@ -546,6 +549,12 @@ pub async fn create_date_poll(
 ) -> AppResult<(StatusCode, Json<DatePollBody>)> {
     let (org, review) = (runner.member.org.id, runner.review.id);
     let (draft, mut errors) = draft_of(&request);
+    if request.guests.len() > MAX_GUESTS {
+        errors.push((
+            "guests".to_owned(),
+            format!("Ask at most {MAX_GUESTS} guests: participants are asked already"),
+        ));
+    }
     match draft.check(now()) {
         Ok(poll) if errors.is_empty() => {
             if state.store.poll(org, review).await?.is_some() {

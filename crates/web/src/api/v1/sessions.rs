@@ -473,13 +473,19 @@ pub async fn list_capture_items(
     ))
 }
 
+/// The most participants one attendance list names (it must fit the 64 KiB body limit).
+const MAX_PRESENT: usize = 2000;
+
+/// The most next steps turned into actions at once.
+const MAX_DRAFT_ITEMS: usize = 200;
+
 /// Who came to a session.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"present": [12, 15, 16]}))]
 pub struct AttendanceRequest {
     /// The participant ids of those who came; every other participant is marked absent.
-    #[schema(max_items = 5000)]
+    #[schema(max_items = 2000)]
     pub present: Vec<i64>,
 }
 
@@ -531,6 +537,12 @@ pub async fn record_attendance(
 ) -> AppResult<Json<Vec<AttendanceBody>>> {
     let session = session_in_path(&path)?;
     let (org, review) = (runner.member.org.id, runner.review.id);
+    if request.present.len() > MAX_PRESENT {
+        return Err(AppError::invalid(
+            "present",
+            format!("List at most {MAX_PRESENT} participants"),
+        ));
+    }
     let people = state.store.list_participants(org, review).await?;
     let errors: Vec<(String, String)> = request
         .present
@@ -776,10 +788,10 @@ pub async fn create_draft_actions(
     Json(request): Json<DraftActionsRequest>,
 ) -> AppResult<Json<DraftActionsBody>> {
     let (org, review) = (runner.member.org.id, runner.review.id);
-    if request.capture_item_ids.is_empty() {
+    if request.capture_item_ids.is_empty() || request.capture_item_ids.len() > MAX_DRAFT_ITEMS {
         return Err(AppError::invalid(
             "capture_item_ids",
-            "Choose at least one next step",
+            format!("Choose from 1 to {MAX_DRAFT_ITEMS} next steps"),
         ));
     }
     let mut next_steps = Vec::new();
