@@ -169,9 +169,17 @@ const PERSONAL_LINK_ROUTES: [&str; 3] = [
     "/api/v1/questionnaires/{token}/responses",
 ];
 
+/// Routes that take a personal date poll link: each participant holds one for their review's
+/// poll too.
+const POLL_LINK_ROUTES: [&str; 2] = [
+    "/api/v1/date-polls/{token}",
+    "/api/v1/date-polls/{token}/answers",
+];
+
 fn holds_link(route: &RouteInfo, who: Who) -> bool {
     matches!(who, Who::Participant | Who::OtherParticipant)
-        && PERSONAL_LINK_ROUTES.contains(&route.path.as_str())
+        && (PERSONAL_LINK_ROUTES.contains(&route.path.as_str())
+            || POLL_LINK_ROUTES.contains(&route.path.as_str()))
 }
 
 /// Routes that end something later requests need (the questionnaire, the session), visited
@@ -244,6 +252,8 @@ struct Visitor {
     csrf: String,
     bearer: Option<String>,
     link: Option<String>,
+    /// Their personal date poll link, if they hold one.
+    poll_link: Option<String>,
     /// Their own organisation or review, put in the path instead of the target's.
     own_org: Option<OrganisationId>,
     own_review: Option<ReviewId>,
@@ -276,9 +286,15 @@ impl Target {
             .replace("{message_id}", &self.message.to_string())
             .replace("{kind}", "invitation")
             .replace("{session}", "1")
+            .replace("{card_id}", "scenario:agency-nurses")
             .replace("{version_id}", "1")
             .replace("{file}", "app.css");
-        let token = match &visitor.link {
+        let link = if POLL_LINK_ROUTES.contains(&route.path.as_str()) {
+            &visitor.poll_link
+        } else {
+            &visitor.link
+        };
+        let token = match link {
             Some(link) if holds_link(route, visitor.who) => link.as_str(),
             _ => "not-a-real-secret",
         };
@@ -536,21 +552,32 @@ async fn open_review(
     (ReviewId(id), link.trim_start_matches("/q/").to_owned())
 }
 
-/// Gives `review` a date poll and times for both sessions, so every session route has
-/// something to show.
-async fn plan_sessions(app: &TestApp, org: OrganisationId, review: ReviewId, by: UserId) {
-    let start = commonground_store::now() + 30 * 86_400;
+/// Starts a date poll for `review` and gives both sessions a time (so every session route has
+/// something to show); returns the poll link of the participant `email`.
+async fn plan_sessions(
+    app: &TestApp,
+    org: OrganisationId,
+    review: ReviewId,
+    by: UserId,
+    email: &str,
+) -> String {
+    let day = 86_400;
+    let start = commonground_store::now() + 20 * day;
     let poll = NewPoll {
-        location: "Board room".into(),
+        location: "Seminar room 2".into(),
         message: String::new(),
-        answer_by: start - 86_400,
+        answer_by: start - 5 * day,
         slots: vec![
             (1, start, start + 7200),
-            (2, start + 86_400, start + 93_600),
+            (2, start + 7 * day, start + 7 * day + 7200),
         ],
         guests: Vec::new(),
     };
-    app.store.create_poll(org, review, &poll, by).await.unwrap();
+    app.store
+        .create_poll(org, review, &poll, by)
+        .await
+        .unwrap()
+        .unwrap();
     let times: Vec<SessionTime> = poll
         .slots
         .iter()
@@ -568,6 +595,12 @@ async fn plan_sessions(app: &TestApp, org: OrganisationId, review: ReviewId, by:
             .await
             .unwrap()
     );
+    let poll = app.store.poll(org, review).await.unwrap().unwrap();
+    poll.invitees
+        .into_iter()
+        .find(|i| i.email == email)
+        .and_then(|i| i.token)
+        .unwrap()
 }
 
 /// A signed-in visitor with their form key and API token.
@@ -581,6 +614,7 @@ async fn signed_in(app: &TestApp, who: Who, email: &str) -> Visitor {
         csrf,
         bearer: Some(app.api_token(email).await),
         link: None,
+        poll_link: None,
         own_org: None,
         own_review: None,
     }
@@ -597,6 +631,7 @@ async fn without_account(app: &TestApp, who: Who, link: Option<String>) -> Visit
         csrf,
         bearer: link.clone(),
         link,
+        poll_link: None,
         own_org: None,
         own_review: None,
     }
@@ -641,9 +676,22 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
         "other-participant@trust.nhs.uk",
     )
     .await;
-    for planned in [review, other_review] {
-        plan_sessions(&app, target.id, planned, admin.id).await;
-    }
+    let poll_link = plan_sessions(
+        &app,
+        target.id,
+        review,
+        admin.id,
+        "target-participant@trust.nhs.uk",
+    )
+    .await;
+    let other_poll_link = plan_sessions(
+        &app,
+        target.id,
+        other_review,
+        admin.id,
+        "other-participant@trust.nhs.uk",
+    )
+    .await;
     let job = NewJob::now("send_reminders", "0".into()).about(target.id, Some(review));
     let job = app.store.enqueue_job(&job).await.unwrap().unwrap();
     let message = app
@@ -665,8 +713,14 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
     for who in EVERYONE {
         let visitor = match who {
             Who::Anonymous => without_account(&app, who, None).await,
-            Who::Participant => without_account(&app, who, Some(link.clone())).await,
-            Who::OtherParticipant => without_account(&app, who, Some(other_link.clone())).await,
+            Who::Participant => Visitor {
+                poll_link: Some(poll_link.clone()),
+                ..without_account(&app, who, Some(link.clone())).await
+            },
+            Who::OtherParticipant => Visitor {
+                poll_link: Some(other_poll_link.clone()),
+                ..without_account(&app, who, Some(other_link.clone())).await
+            },
             Who::Champion => signed_in(&app, who, "champion@trust.nhs.uk").await,
             Who::OtherChampion => signed_in(&app, who, "other-champion@trust.nhs.uk").await,
             Who::BoardViewer => signed_in(&app, who, "board@trust.nhs.uk").await,
@@ -713,7 +767,7 @@ async fn every_route_answers_every_kind_of_person_as_the_table_says() {
             "the body for {method} {path} names no route"
         );
     }
-    for path in PERSONAL_LINK_ROUTES {
+    for path in PERSONAL_LINK_ROUTES.into_iter().chain(POLL_LINK_ROUTES) {
         assert!(table.iter().any(|r| r.path == path), "no route {path}");
     }
     table.sort_by_key(|r| {

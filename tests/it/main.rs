@@ -25,3 +25,4 @@ mod organisations;
 mod questionnaire;
 mod results;
 mod reviews;
+mod sessions_api;

@@ -34,10 +34,16 @@ pub enum Action {
     PersonErased,
     /// Participants' names and emails were deleted at the end of retention.
     RetentionDeleted,
+    /// A date poll for a review's sessions was started.
+    PollCreated,
+    /// A session's time was chosen (or changed), and invitations sent.
+    SessionTimeChosen,
+    /// A session's time was cancelled, and cancellations sent.
+    SessionCancelled,
 }
 
 impl Action {
-    const ALL: [Action; 11] = [
+    const ALL: [Action; 14] = [
         Action::RolesChanged,
         Action::MemberRemoved,
         Action::MemberInvited,
@@ -49,6 +55,9 @@ impl Action {
         Action::PersonalDataExported,
         Action::PersonErased,
         Action::RetentionDeleted,
+        Action::PollCreated,
+        Action::SessionTimeChosen,
+        Action::SessionCancelled,
     ];
 
     /// The stored form.
@@ -66,6 +75,9 @@ impl Action {
             Action::PersonalDataExported => "personal_data_exported",
             Action::PersonErased => "person_erased",
             Action::RetentionDeleted => commonground_store::audit::RETENTION_DELETED,
+            Action::PollCreated => "poll_created",
+            Action::SessionTimeChosen => "session_time_chosen",
+            Action::SessionCancelled => "session_cancelled",
         }
     }
 
@@ -84,6 +96,9 @@ impl Action {
             Action::PersonalDataExported => "Exported a person's data",
             Action::PersonErased => "Deleted a person's data",
             Action::RetentionDeleted => "Deleted personal data at the end of retention",
+            Action::PollCreated => "Started a date poll",
+            Action::SessionTimeChosen => "Chose a session time",
+            Action::SessionCancelled => "Cancelled a session time",
         }
     }
 

@@ -15,6 +15,9 @@ pub enum AppError {
     /// No such page or thing, or not one the caller may know exists.
     #[error("not found")]
     NotFound,
+    /// Not found, with what is missing and what to do (the API's own things, such as a card).
+    #[error("{0}")]
+    Missing(String),
     /// The caller must sign in (or send an API token).
     #[error("sign in required")]
     SignInRequired,
@@ -69,6 +72,7 @@ impl AppError {
                 "Page not found",
                 "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.".into(),
             ),
+            AppError::Missing(m) => (StatusCode::NOT_FOUND, "Not found", m.clone()),
             AppError::SignInRequired => (
                 StatusCode::UNAUTHORIZED,
                 "You need to sign in",

@@ -698,6 +698,37 @@ fn api() -> OpenApiRouter<AppState> {
             v1::questionnaire::create_open_link,
             v1::questionnaire::delete_open_link
         ))
+        .routes(routes!(
+            v1::date_polls::create_date_poll,
+            v1::date_polls::get_date_poll
+        ))
+        .routes(routes!(v1::date_polls::send_date_poll_links))
+        .routes(routes!(v1::date_polls::choose_session_slot))
+        .routes(routes!(v1::date_polls::cancel_session))
+        .routes(routes!(v1::date_polls::get_date_poll_by_link))
+        .routes(routes!(v1::date_polls::answer_date_poll))
+        .routes(routes!(
+            v1::sessions::get_session_plan,
+            v1::sessions::update_session_plan
+        ))
+        .routes(routes!(v1::sessions::list_cards, v1::sessions::add_card))
+        .routes(routes!(v1::sessions::get_card))
+        .routes(routes!(
+            v1::sessions::add_capture_item,
+            v1::sessions::list_capture_items
+        ))
+        .routes(routes!(
+            v1::sessions::record_attendance,
+            v1::sessions::get_attendance
+        ))
+        .routes(routes!(
+            v1::sessions::record_score_challenge,
+            v1::sessions::list_score_challenges
+        ))
+        .routes(routes!(
+            v1::sessions::create_draft_actions,
+            v1::sessions::list_draft_actions
+        ))
 }
 
 /// The body limit of file uploads, on one API route.

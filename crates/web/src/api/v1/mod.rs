@@ -1,6 +1,7 @@
 //! Version 1 of the JSON API: one module per resource, and the shapes they share.
 
 pub mod audit;
+pub mod date_polls;
 pub mod divisions;
 pub mod emails;
 pub mod jobs;
@@ -12,6 +13,7 @@ pub mod participants;
 pub mod questionnaire;
 pub mod results;
 pub mod reviews;
+pub mod sessions;
 pub mod tokens;
 
 use commonground_store::organisations::Organisation;
