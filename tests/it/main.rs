@@ -20,6 +20,7 @@ mod instances;
 mod invitations;
 mod operations;
 mod organisations;
+mod polls;
 mod questionnaire;
 mod results;
 mod reviews;
