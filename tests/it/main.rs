@@ -12,6 +12,7 @@ mod api;
 mod authorisation;
 mod bad_input;
 mod browser;
+mod browser_polls;
 mod cli;
 mod data_protection;
 mod demo;
