@@ -9,7 +9,7 @@ use commonground_domain::participants::{ProfessionGroup, Side};
 use commonground_domain::polls::{self, Answer, SlotInput};
 use commonground_domain::{EmailAddress, Invalid, ParticipantId, PersonName, PollSlotId, text};
 use commonground_jobs::sessions::SessionEmail;
-use commonground_store::polls::{Guest, NewPoll, Poll};
+use commonground_store::polls::{Guest, NewPoll, Poll, Slot};
 use commonground_store::team_sessions::{SessionTime, TeamSession};
 use commonground_store::{OrganisationId, now};
 
@@ -390,87 +390,179 @@ pub async fn choose_slot(
     session: u8,
     slot: PollSlotId,
 ) -> AppResult<()> {
-    let poll = state
-        .store
-        .poll(org, review)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    choose_slots(state, org, review, title, &[(session, slot)])
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(problems) => AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(_, message)| ("slot_id".to_owned(), message))
+                    .collect(),
+            ),
+            e => e,
+        })
+}
+
+/// Checks that `slot` is one of the poll's times for `session`, still ahead.
+fn offered(poll: &Poll, session: u8, slot: PollSlotId) -> Result<Slot, String> {
     let Some(chosen) = poll.slots.iter().find(|s| s.id == slot) else {
-        return Err(invalid("slot_id", "Choose one of the poll's times"));
+        return Err("Choose one of the poll's times".to_owned());
     };
     if chosen.session != session {
-        return Err(invalid(
-            "slot_id",
-            &format!(
-                "That time was offered for session {}, not session {session}",
-                chosen.session
-            ),
+        return Err(format!(
+            "That time was offered for session {}, not session {session}",
+            chosen.session
         ));
     }
     if chosen.starts_at <= now() {
-        return Err(invalid(
-            "slot_id",
-            "That time has passed: choose a time after now",
-        ));
+        return Err("That time has passed: choose a time after now".to_owned());
     }
-    let sessions = state.store.team_sessions(org, review).await?;
-    let other = &sessions[usize::from(2 - session)];
-    if let (Some(start), Some(end)) = (other.starts_at, other.ends_at) {
-        let order = if session == 1 {
-            polls::check_choice(chosen.starts_at, chosen.ends_at, start)
-        } else {
-            polls::check_choice(start, end, chosen.starts_at)
-        };
-        order.map_err(|e| invalid("slot_id", &e.0))?;
-    }
-    let current = &sessions[usize::from(session - 1)];
-    let updated = TeamSession {
-        starts_at: Some(chosen.starts_at),
-        ends_at: Some(chosen.ends_at),
-        location: poll.location.clone(),
-        sequence: current.sequence + 1,
-        ..current.clone()
-    };
-    let people = attendees(state, org, review).await?;
-    let persons: Vec<Person> = people.iter().map(|(_, p)| p.clone()).collect();
-    let ics = event(state, review, title, &updated, persons)
-        .map(|e| ical::calendar(Method::Request, &[e]));
-    let verb = if current.starts_at.is_some() {
-        "New time for"
-    } else {
-        "Invitation:"
-    };
-    let emails = people
+    Ok(*chosen)
+}
+
+/// What a calendar email says besides its calendar file.
+struct Letter {
+    subject: String,
+    paragraphs: Vec<String>,
+    time: String,
+}
+
+/// One email per person with the session's calendar file. Each file names only its recipient
+/// as attendee, so nobody learns the other invitees' addresses from their calendar.
+fn calendar_emails(
+    state: &AppState,
+    (org, review, title): (OrganisationId, ReviewId, &str),
+    session: &TeamSession,
+    method: Method,
+    people: &[(Option<ParticipantId>, Person)],
+    letter: &Letter,
+) -> AppResult<Vec<commonground_store::outbox::OutgoingEmail>> {
+    people
         .iter()
         .map(|(participant, person)| {
+            let calendar = event(state, review, title, session, vec![person.clone()]).map(|e| {
+                let cancelled = method == Method::Cancel;
+                ical::calendar(method, &[Event { cancelled, ..e }])
+            });
             SessionEmail {
                 organisation: org,
                 review,
                 participant: *participant,
                 to: &person.email,
-                subject: format!("{verb} session {session} of {title}"),
-                paragraphs: vec![
-                    format!("Session {session} of the review \u{201c}{title}\u{201d} will be at this time:"),
-                    format!("Where: {}. The invitation is attached: open it to add the session to your calendar.", poll.location),
-                ],
-                times: vec![slot_label(chosen.starts_at, chosen.ends_at)],
+                subject: letter.subject.clone(),
+                paragraphs: letter.paragraphs.clone(),
+                times: vec![letter.time.clone()],
                 link: None,
-                calendar: ics.clone(),
+                calendar,
             }
             .build()
             .map_err(|e| template_failed(&e))
         })
-        .collect::<AppResult<Vec<_>>>()?;
-    let time = SessionTime {
-        number: session,
-        starts_at: chosen.starts_at,
-        ends_at: chosen.ends_at,
-        location: poll.location.clone(),
-        sequence: updated.sequence,
-    };
+        .collect()
+}
+
+/// Chooses the times of one or both sessions (session, slot) from the poll's slots, emailing
+/// everyone the invitations (or updates, when a session had a time). Session 2 must come after
+/// session 1. All or nothing: when any choice is refused, no time is stored and no email sent,
+/// and each problem names its field, `session1` or `session2`.
+pub async fn choose_slots(
+    state: &AppState,
+    org: OrganisationId,
+    review: ReviewId,
+    title: &str,
+    choices: &[(u8, PollSlotId)],
+) -> AppResult<()> {
+    let poll = state
+        .store
+        .poll(org, review)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sessions = state.store.team_sessions(org, review).await?;
+    let mut problems: Vec<FieldError> = Vec::new();
+    let mut picked: [Option<Slot>; 2] = [None, None];
+    for &(session, slot) in choices {
+        if !matches!(session, 1 | 2) {
+            return Err(AppError::NotFound);
+        }
+        match offered(&poll, session, slot) {
+            Ok(chosen) => picked[usize::from(session - 1)] = Some(chosen),
+            Err(message) => problems.push((format!("session{session}"), message)),
+        }
+    }
+    if problems.is_empty() {
+        // Both sessions as they would be after this choice, in order.
+        let times = [0, 1].map(|i| {
+            picked[i].map_or_else(
+                || sessions[i].starts_at.zip(sessions[i].ends_at),
+                |s| Some((s.starts_at, s.ends_at)),
+            )
+        });
+        if let [Some((start, end)), Some((second_start, _))] = times
+            && let Err(e) = polls::check_choice(start, end, second_start)
+        {
+            let field = if picked[1].is_some() {
+                "session2"
+            } else {
+                "session1"
+            };
+            problems.push((field.to_owned(), e.0));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let people = attendees(state, org, review).await?;
+    let mut times = Vec::new();
+    let mut emails = Vec::new();
+    for (current, chosen) in sessions.iter().zip(picked) {
+        let Some(chosen) = chosen else {
+            continue;
+        };
+        let session = current.number;
+        let updated = TeamSession {
+            starts_at: Some(chosen.starts_at),
+            ends_at: Some(chosen.ends_at),
+            location: poll.location.clone(),
+            sequence: current.sequence + 1,
+            ..current.clone()
+        };
+        let verb = if current.starts_at.is_some() {
+            "New time for"
+        } else {
+            "Invitation:"
+        };
+        let letter = Letter {
+            subject: format!("{verb} session {session} of {title}"),
+            paragraphs: vec![
+                format!(
+                    "Session {session} of the review \u{201c}{title}\u{201d} will be at this time:"
+                ),
+                format!(
+                    "Where: {}. The invitation is attached: open it to add the session to your calendar.",
+                    poll.location
+                ),
+            ],
+            time: slot_label(chosen.starts_at, chosen.ends_at),
+        };
+        emails.extend(calendar_emails(
+            state,
+            (org, review, title),
+            &updated,
+            Method::Request,
+            &people,
+            &letter,
+        )?);
+        times.push(SessionTime {
+            number: session,
+            starts_at: chosen.starts_at,
+            ends_at: chosen.ends_at,
+            location: poll.location.clone(),
+            sequence: updated.sequence,
+        });
+    }
     if !state
         .store
-        .schedule_sessions(org, review, &[time], &emails)
+        .schedule_sessions(org, review, &times, &emails)
         .await?
     {
         return Err(AppError::Conflict(
@@ -501,37 +593,25 @@ pub async fn cancel(
         ..current.clone()
     };
     let people = attendees(state, org, review).await?;
-    let persons: Vec<Person> = people.iter().map(|(_, p)| p.clone()).collect();
-    let ics = event(state, review, title, &cancelled, persons).map(|e| {
-        ical::calendar(
-            Method::Cancel,
-            &[Event {
-                cancelled: true,
-                ..e
-            }],
-        )
-    });
-    let emails = people
-        .iter()
-        .map(|(participant, person)| {
-            SessionEmail {
-                organisation: org,
-                review,
-                participant: *participant,
-                to: &person.email,
-                subject: format!("Cancelled: session {session} of {title}"),
-                paragraphs: vec![
-                    format!("Session {session} of the review \u{201c}{title}\u{201d} will not take place at this time. The team will let you know the new time."),
-                    "The cancellation is attached: open it to remove the session from your calendar.".to_owned(),
-                ],
-                times: vec![slot_label(starts_at, ends_at)],
-                link: None,
-                calendar: ics.clone(),
-            }
-            .build()
-            .map_err(|e| template_failed(&e))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let letter = Letter {
+        subject: format!("Cancelled: session {session} of {title}"),
+        paragraphs: vec![
+            format!(
+                "Session {session} of the review \u{201c}{title}\u{201d} will not take place at this time. The team will let you know the new time."
+            ),
+            "The cancellation is attached: open it to remove the session from your calendar."
+                .to_owned(),
+        ],
+        time: slot_label(starts_at, ends_at),
+    };
+    let emails = calendar_emails(
+        state,
+        (org, review, title),
+        &cancelled,
+        Method::Cancel,
+        &people,
+        &letter,
+    )?;
     if !state
         .store
         .cancel_session(org, review, session, cancelled.sequence, &emails)
@@ -561,10 +641,6 @@ pub async fn calendar_file(
         return Err(AppError::NotFound);
     }
     Ok(ical::calendar(Method::Publish, &events))
-}
-
-fn invalid(field: &str, message: &str) -> AppError {
-    AppError::Invalid(vec![(field.to_owned(), message.to_owned())])
 }
 
 fn template_failed(e: &askama::Error) -> AppError {

@@ -13,6 +13,13 @@ use serde_json::{Value, json};
 /// The key WebDriver uses for element references.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// The Tab key, for [`Browser::press`].
+pub const TAB: &str = "\u{E004}";
+/// The Enter key.
+pub const ENTER: &str = "\u{E007}";
+/// The right arrow key, which moves to and selects the next radio button of a group.
+pub const ARROW_RIGHT: &str = "\u{E014}";
+
 /// A headless Chromium session driven through chromedriver.
 pub struct Browser {
     http: reqwest::Client,
@@ -235,6 +242,49 @@ impl Browser {
     pub async fn submit(&self, css: &str) {
         self.script("window.__cgOldPage = true;").await;
         self.click(css).await;
+        self.wait_for_new_page(&format!("clicking {css}")).await;
+    }
+
+    /// Presses `keys` one after another on whatever has focus, as a keyboard does: WebDriver
+    /// key codes such as [`TAB`], [`ENTER`], [`ARROW_RIGHT`], or plain characters (" " is Space).
+    pub async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|key| {
+                let key = key.to_string();
+                [
+                    json!({ "type": "keyDown", "value": key }),
+                    json!({ "type": "keyUp", "value": key }),
+                ]
+            })
+            .collect();
+        self.command(
+            reqwest::Method::POST,
+            "/actions",
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] }),
+        )
+        .await;
+    }
+
+    /// Presses `keys` (ending in one that sends a form) and waits until the next page has loaded.
+    pub async fn press_and_wait(&self, keys: &str) {
+        self.script("window.__cgOldPage = true;").await;
+        self.press(keys).await;
+        self.wait_for_new_page("pressing keys").await;
+    }
+
+    /// The focused element's id, or its tag name when it has none.
+    pub async fn focused(&self) -> String {
+        self.script(
+            "const e = document.activeElement; return e ? (e.id || e.tagName.toLowerCase()) : '';",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    async fn wait_for_new_page(&self, after: &str) {
         let started = Instant::now();
         loop {
             let loaded = self
@@ -245,7 +295,7 @@ impl Browser {
             }
             assert!(
                 started.elapsed() < Duration::from_secs(10),
-                "no new page after clicking {css}"
+                "no new page after {after}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

@@ -452,27 +452,24 @@ pub async fn choose_slots(
     if choices.is_empty() && errors.is_empty() {
         errors.add("session1", "Choose a time for session 1, session 2 or both");
     }
-    for (session, field, slot) in &choices {
-        if !errors.is_empty() {
-            break;
-        }
-        let chosen = scheduling::choose_slot(
+    if errors.is_empty() {
+        let picked: Vec<(u8, PollSlotId)> = choices.iter().map(|(n, _, s)| (*n, *s)).collect();
+        let chosen = scheduling::choose_slots(
             &state,
             runner.member.org.id,
             runner.review.id,
             &runner.review.title,
-            *session,
-            *slot,
+            &picked,
         )
         .await;
         match chosen {
             Ok(()) => {}
             Err(AppError::Invalid(problems)) => {
-                for (_, message) in problems {
-                    errors.add(field, message);
+                for (field, message) in problems {
+                    errors.add(&field, message);
                 }
             }
-            Err(AppError::Conflict(message)) => errors.add(field, message),
+            Err(AppError::Conflict(message)) => errors.add(&choices[0].1, message),
             Err(e) => return Err(e),
         }
     }
