@@ -429,7 +429,7 @@ async fn assert_invitations(
         );
         assert_eq!(
             attendees(event),
-            [message.to.clone()],
+            std::slice::from_ref(&message.to),
             "{subject}: the recipient, and only they, attends"
         );
         let this = event.get_uid().expect("a UID").to_owned();
