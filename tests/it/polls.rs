@@ -622,6 +622,17 @@ async fn a_poll_of_ten_finds_both_dates_and_sends_invitations_updates_and_cancel
     )
     .await;
     assert_eq!(outbox(&r).await.len(), before);
+
+    // Admins can see in the audit log who planned what: one poll, three chosen times (both
+    // sessions, then session 1 again), one cancellation.
+    for (action, times) in [
+        ("poll_created", 1),
+        ("session_time_chosen", 3),
+        ("session_cancelled", 1),
+    ] {
+        let rows = format!("audit_events WHERE action = '{action}'");
+        assert_eq!(r.app.count(&rows).await, times, "{action}");
+    }
 }
 
 /// The poll form with `changes` is refused with `message`, and nothing is stored or sent.

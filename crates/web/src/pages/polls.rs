@@ -13,6 +13,7 @@ use commonground_store::now;
 use commonground_store::polls::{Answered, Poll};
 
 use super::{Chrome, MessagePage, invalid, ok, render, see_other};
+use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, ReviewRunner, Session, SignedIn};
 use crate::forms::FormErrors;
@@ -203,7 +204,14 @@ pub async fn create_poll(
         .create_poll(org, runner.review.id, &poll, runner.member.caller.user.id)
         .await;
     match created {
-        Ok(Some(_)) => {}
+        Ok(Some(_)) => {
+            let detail = format!(
+                "{}: {} times offered",
+                runner.review.title,
+                poll.slots.len()
+            );
+            audit::record_by(&state, &runner.member, Action::PollCreated, None, &detail).await?;
+        }
         Ok(None) => return Err(AppError::NotFound),
         Err(commonground_store::StoreError::Conflict(_)) => {
             return Ok(see_other(&format!("{}/poll", base(&runner))));
@@ -463,7 +471,19 @@ pub async fn choose_slots(
         )
         .await;
         match chosen {
-            Ok(()) => {}
+            Ok(()) => {
+                for (session, _) in &picked {
+                    let detail = format!("{}: session {session}", runner.review.title);
+                    audit::record_by(
+                        &state,
+                        &runner.member,
+                        Action::SessionTimeChosen,
+                        None,
+                        &detail,
+                    )
+                    .await?;
+                }
+            }
             Err(AppError::Invalid(problems)) => {
                 for (field, message) in problems {
                     errors.add(&field, message);

@@ -13,6 +13,7 @@ use commonground_store::now;
 use commonground_store::participants::Participant;
 
 use super::{Chrome, invalid, ok, see_other};
+use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, ReviewRunner, SessionNumber, SignedIn};
 use crate::forms::FormErrors;
@@ -112,7 +113,18 @@ pub async fn cancel_session(
     )
     .await;
     match cancelled {
-        Ok(()) => Ok(see_other(&base(&runner))),
+        Ok(()) => {
+            let detail = format!("{}: session {number}", runner.review.title);
+            audit::record_by(
+                &state,
+                &runner.member,
+                Action::SessionCancelled,
+                None,
+                &detail,
+            )
+            .await?;
+            Ok(see_other(&base(&runner)))
+        }
         Err(AppError::Conflict(message)) => {
             let mut errors = FormErrors::new();
             errors.add(&format!("session-{number}"), message);

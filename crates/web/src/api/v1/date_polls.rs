@@ -567,7 +567,11 @@ pub async fn create_date_poll(
                 .create_poll(org, review, &poll, runner.member.caller.user.id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let detail = format!("{} times offered", poll.slots.len());
+            let detail = format!(
+                "{}: {} times offered",
+                runner.review.title,
+                poll.slots.len()
+            );
             audit::record_by(&state, &runner.member, Action::PollCreated, None, &detail).await?;
         }
         Ok(_) => return Err(AppError::Invalid(errors)),
@@ -647,7 +651,7 @@ pub async fn choose_session_slot(
         PollSlotId(request.slot_id),
     )
     .await?;
-    let detail = format!("Session {session}");
+    let detail = format!("{}: session {session}", runner.review.title);
     audit::record_by(
         &state,
         &runner.member,
@@ -675,7 +679,7 @@ pub async fn cancel_session(
     let session = session_in_path(&path)?;
     let (org, review) = (runner.member.org.id, runner.review.id);
     scheduling::cancel(&state, org, review, &runner.review.title, session).await?;
-    let detail = format!("Session {session}");
+    let detail = format!("{}: session {session}", runner.review.title);
     audit::record_by(
         &state,
         &runner.member,
