@@ -262,6 +262,35 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         browser
             .check_page(&at("invitation wording with errors"))
             .await;
+        // Sessions: overview before any poll, a plan read and edited, each session's record.
+        let sessions = tab.replace("/questionnaire", "/sessions");
+        browser.goto(&sessions).await;
+        browser.check_page(&at("sessions, no dates yet")).await;
+        browser.goto(&format!("{sessions}/1/plan")).await;
+        browser.check_page(&at("session plan")).await;
+        browser.goto(&format!("{sessions}/1/plan/edit")).await;
+        browser.check_page(&at("session plan editor")).await;
+        browser
+            .script("document.querySelector('#agenda').value = 'Welcome';")
+            .await;
+        submit_and_check(&browser, &at("session plan editor with errors")).await;
+        browser.goto(&format!("{sessions}/2/record")).await;
+        browser.check_page(&at("session 2 record")).await;
+        browser
+            .submit("main form[action$='/challenges'] button")
+            .await;
+        browser
+            .check_page(&at("session 2 record, challenge with errors"))
+            .await;
+        visit(
+            &browser,
+            &app,
+            &format!("/organisations/{org}/cards"),
+            &at("cards"),
+        )
+        .await;
+        browser.submit("main form[action$='/cards'] button").await;
+        browser.check_page(&at("cards, own card with errors")).await;
         visit(
             &browser,
             &app,
