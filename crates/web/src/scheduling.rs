@@ -207,6 +207,28 @@ pub fn invitee_side(group: &str) -> Side {
     )
 }
 
+/// The times that suit most people so far, per session (none for a session nobody can come
+/// to yet).
+#[must_use]
+pub fn best_slots(poll: &Poll, tallies: &[polls::SlotTally]) -> Vec<i64> {
+    let mut best = Vec::new();
+    for session in [1u8, 2] {
+        let of_session: Vec<polls::SlotTally> = tallies
+            .iter()
+            .filter(|t| {
+                poll.slots
+                    .iter()
+                    .any(|s| s.id.0 == t.slot && s.session == session)
+            })
+            .copied()
+            .collect();
+        if of_session.iter().any(|t| t.can_come() > 0) {
+            best.extend(polls::best_slots(&of_session));
+        }
+    }
+    best
+}
+
 /// The poll's answers added up per time, in the poll's slot order.
 #[must_use]
 pub fn tallies(poll: &Poll) -> Vec<polls::SlotTally> {

@@ -76,23 +76,11 @@ async fn page(
     input: Input,
     added: bool,
 ) -> AppResult<CapturePage> {
-    let mut notes = state
+    let notes = state
         .store
         .capture_items(capturing.org, capturing.review, capturing.number, None)
         .await?;
-    let groups = CaptureKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                notes.drain(..).partition(|n| n.kind == kind.as_str());
-            notes = rest;
-            NoteGroup {
-                heading: kind.heading(),
-                kind: kind.as_str(),
-                notes: mine,
-            }
-        })
-        .collect();
+    let groups = NoteGroup::by_kind(notes);
     let title = format!("Notes for session {}", capturing.number);
     Ok(CapturePage {
         chrome: Chrome::with_errors(session, title, &errors),

@@ -271,21 +271,7 @@ async fn poll_page(
     notice: Option<String>,
 ) -> AppResult<PollPage> {
     let tallies = scheduling::tallies(poll);
-    let mut best = Vec::new();
-    for session in [1u8, 2] {
-        let of_session: Vec<polls::SlotTally> = tallies
-            .iter()
-            .filter(|t| {
-                poll.slots
-                    .iter()
-                    .any(|s| s.id.0 == t.slot && s.session == session)
-            })
-            .copied()
-            .collect();
-        if of_session.iter().any(|t| t.can_come() > 0) {
-            best.extend(polls::best_slots(&of_session));
-        }
-    }
+    let best = scheduling::best_slots(poll, &tallies);
     let slots: Vec<SlotView> = poll
         .slots
         .iter()

@@ -100,6 +100,26 @@ pub struct NoteGroup {
     pub notes: Vec<CaptureItem>,
 }
 
+impl NoteGroup {
+    /// `notes` in one group per kind, in the order pages list the kinds.
+    #[must_use]
+    pub fn by_kind(mut notes: Vec<CaptureItem>) -> Vec<NoteGroup> {
+        CaptureKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let (mine, rest): (Vec<_>, Vec<_>) =
+                    notes.drain(..).partition(|n| n.kind == kind.as_str());
+                notes = rest;
+                NoteGroup {
+                    heading: kind.heading(),
+                    kind: kind.as_str(),
+                    notes: mine,
+                }
+            })
+            .collect()
+    }
+}
+
 /// The live part of the facilitation page, also served alone for scripts to swap in.
 #[derive(Template)]
 #[template(path = "pages/projector_live.html")]
@@ -178,20 +198,7 @@ pub fn live_part(input: LiveInput<'_>, session_path: String, csrf_token: String)
         now: input.now,
     };
     let note_count = input.notes.len();
-    let mut notes = input.notes;
-    let groups = CaptureKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                notes.drain(..).partition(|n| n.kind == kind.as_str());
-            notes = rest;
-            NoteGroup {
-                heading: kind.heading(),
-                kind: kind.as_str(),
-                notes: mine,
-            }
-        })
-        .collect();
+    let groups = NoteGroup::by_kind(input.notes);
     LivePart {
         session_path,
         csrf_token,

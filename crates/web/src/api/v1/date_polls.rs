@@ -395,19 +395,7 @@ fn answer_by_day(answer_by: i64) -> String {
 
 fn poll_body(poll: &Poll, sessions: &[TeamSession]) -> DatePollBody {
     let tallies = scheduling::tallies(poll);
-    let mut best = Vec::new();
-    for session in [1, 2] {
-        let of_session: Vec<polls::SlotTally> = tallies
-            .iter()
-            .filter(|t| {
-                poll.slots
-                    .iter()
-                    .any(|s| s.id.0 == t.slot && s.session == session)
-            })
-            .copied()
-            .collect();
-        best.extend(polls::best_slots(&of_session));
-    }
+    let best = scheduling::best_slots(poll, &tallies);
     let slots = poll
         .slots
         .iter()
