@@ -27,6 +27,7 @@ pub mod middleware;
 pub mod pages;
 pub mod participant_input;
 pub mod passwords;
+pub mod poll_input;
 pub mod questionnaire_actions;
 pub mod review_emails;
 pub mod review_input;

@@ -20,8 +20,9 @@ use crate::health;
 use crate::metrics;
 use crate::pages::{
     account, audit, auth, capture, cards, facilitation, home, invitations, jobs, members,
-    organisations, outbox, participants, password_reset, people, polls, privacy, questionnaire,
-    questionnaires, results, review_emails, review_questionnaire, reviews, sessions,
+    organisations, outbox, participants, password_reset, people, poll_answers, polls, privacy,
+    questionnaire, questionnaires, results, review_emails, review_questionnaire, reviews,
+    session_records, sessions,
 };
 use crate::state::AppState;
 
@@ -524,22 +525,22 @@ fn pages() -> Pages {
         .get(
             "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/record",
             ReviewRunner,
-            sessions::show_record,
+            session_records::show_record,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/attendance",
             ReviewRunner,
-            sessions::update_attendance,
+            session_records::update_attendance,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/challenges",
             ReviewRunner,
-            sessions::create_challenge,
+            session_records::create_challenge,
         )
         .post(
             "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/draft-actions",
             ReviewRunner,
-            sessions::create_draft_actions,
+            session_records::create_draft_actions,
         )
         .get(
             "/organisations/{org_id}/cards",
@@ -623,12 +624,12 @@ fn pages() -> Pages {
             SecretLink,
             questionnaire::create_open_response,
         )
-        .get("/poll/{token}", SecretLink, polls::show_poll_answer)
-        .post("/poll/{token}", SecretLink, polls::update_poll_answer)
+        .get("/poll/{token}", SecretLink, poll_answers::show_poll_answer)
+        .post("/poll/{token}", SecretLink, poll_answers::update_poll_answer)
         .get(
             "/poll/{token}/calendar.ics",
             SecretLink,
-            polls::show_poll_calendar,
+            poll_answers::show_poll_calendar,
         )
         // Note takers, by a session's link and without an account
         .get("/capture/{token}", SecretLink, capture::show_capture_link)

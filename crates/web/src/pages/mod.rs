@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod participants;
 pub mod password_reset;
 pub mod people;
+pub mod poll_answers;
 pub mod polls;
 pub mod privacy;
 pub mod projector;
@@ -25,6 +26,7 @@ pub mod results;
 pub mod review_emails;
 pub mod review_questionnaire;
 pub mod reviews;
+pub mod session_records;
 pub mod sessions;
 
 use std::sync::LazyLock;

@@ -27,7 +27,8 @@ use crate::audit::{self, Action};
 use crate::dates::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::extractors::{ApiUser, ReviewRunner};
-use crate::scheduling::{self, GuestDraft, PollDraft, SlotDraft, invitee_side};
+use crate::poll_input::{GuestDraft, PollDraft, SlotDraft};
+use crate::scheduling::{self, invitee_side};
 use crate::state::AppState;
 
 /// The most guests a poll may ask besides the participants.
