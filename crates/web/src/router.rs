@@ -705,30 +705,30 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(v1::date_polls::send_date_poll_links))
         .routes(routes!(v1::date_polls::choose_session_slot))
-        .routes(routes!(v1::date_polls::cancel_session))
-        .routes(routes!(v1::date_polls::get_date_poll_by_link))
-        .routes(routes!(v1::date_polls::answer_date_poll))
+        .routes(routes!(v1::sessions::cancel_session))
+        .routes(routes!(v1::date_poll_links::get_date_poll_by_link))
+        .routes(routes!(v1::date_poll_links::answer_date_poll))
         .routes(routes!(
             v1::sessions::get_session_plan,
             v1::sessions::update_session_plan
         ))
-        .routes(routes!(v1::sessions::list_cards, v1::sessions::add_card))
-        .routes(routes!(v1::sessions::get_card))
+        .routes(routes!(v1::cards::list_cards, v1::cards::add_card))
+        .routes(routes!(v1::cards::get_card))
         .routes(routes!(
-            v1::sessions::add_capture_item,
-            v1::sessions::list_capture_items
+            v1::capture_items::add_capture_item,
+            v1::capture_items::list_capture_items
         ))
         .routes(routes!(
-            v1::sessions::record_attendance,
-            v1::sessions::get_attendance
+            v1::session_records::record_attendance,
+            v1::session_records::get_attendance
         ))
         .routes(routes!(
-            v1::sessions::record_score_challenge,
-            v1::sessions::list_score_challenges
+            v1::session_records::record_score_challenge,
+            v1::session_records::list_score_challenges
         ))
         .routes(routes!(
-            v1::sessions::create_draft_actions,
-            v1::sessions::list_draft_actions
+            v1::session_records::create_draft_actions,
+            v1::session_records::list_draft_actions
         ))
 }
 

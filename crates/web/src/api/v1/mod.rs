@@ -1,6 +1,10 @@
 //! Version 1 of the JSON API: one module per resource, and the shapes they share.
 
 pub mod audit;
+pub mod capture_items;
+pub mod cards;
+pub mod date_poll_bodies;
+pub mod date_poll_links;
 pub mod date_polls;
 pub mod divisions;
 pub mod emails;
@@ -13,6 +17,7 @@ pub mod participants;
 pub mod questionnaire;
 pub mod results;
 pub mod reviews;
+pub mod session_records;
 pub mod sessions;
 pub mod tokens;
 
