@@ -303,5 +303,6 @@ async fn seed_review(
         state.store.close_questionnaire(org.id, id).await?;
         state.store.release_results(org.id, id).await?;
     }
-    crate::demo_sessions::seed_sessions(state, org.id, id, clinical, demo.finish).await
+    crate::demo_sessions::seed_sessions(state, org.id, (id, demo.title), clinical, demo.finish)
+        .await
 }

@@ -50,9 +50,13 @@ const NOTES: [(CaptureKind, &str); 8] = [
     ),
 ];
 
-/// A time `days` from today at `time`, UK time.
-fn at(days: i64, time: &str) -> AppResult<i64> {
-    local_to_unix(&iso_date(now() + days * 86_400), time)
+/// A time on the first Tuesday at least `days` from today, plus `extra` days, at `time`, UK
+/// time: teams meet on weekdays.
+fn at(days: i64, extra: i64, time: &str) -> AppResult<i64> {
+    let day = now().div_euclid(86_400) + days;
+    // 1 January 1970 was a Thursday: (day + 3) % 7 counts from Monday.
+    let to_tuesday = (1 - (day + 3).rem_euclid(7)).rem_euclid(7);
+    local_to_unix(&iso_date((day + to_tuesday + extra) * 86_400), time)
         .map_err(|e| AppError::Internal(format!("demo data: {e}")))
 }
 
@@ -60,27 +64,37 @@ fn at(days: i64, time: &str) -> AppResult<i64> {
 pub async fn seed_sessions(
     state: &AppState,
     org: OrganisationId,
-    review: ReviewId,
+    (review, title): (ReviewId, &str),
     by: UserId,
     finished: bool,
 ) -> AppResult<()> {
     let offset = if finished { -24 } else { 20 };
-    let slot = |days: i64, session: u8| -> AppResult<(u8, i64, i64)> {
+    // Tuesdays and Thursdays: session 1 in one week, session 2 five weeks later.
+    let slot = |weeks: i64, extra: i64, session: u8| -> AppResult<(u8, i64, i64)> {
+        let days = offset + weeks * 7;
         Ok((
             session,
-            at(offset + days, "09:30")?,
-            at(offset + days, "12:00")?,
+            at(days, extra, "09:30")?,
+            at(days, extra, "12:00")?,
         ))
     };
     let poll = NewPoll {
         location: "Education centre, seminar room 2".to_owned(),
         message: "Both sessions take about two and a half hours. Tea and coffee provided."
             .to_owned(),
-        answer_by: at(offset - 7, "00:00")?,
-        slots: vec![slot(0, 1)?, slot(2, 1)?, slot(35, 2)?, slot(37, 2)?],
+        answer_by: at(offset - 7, 0, "00:00")?,
+        slots: vec![
+            slot(0, 0, 1)?,
+            slot(0, 2, 1)?,
+            slot(5, 0, 2)?,
+            slot(5, 2, 2)?,
+        ],
         guests: Vec::new(),
     };
     state.store.create_poll(org, review, &poll, by).await?;
+    if !finished {
+        crate::scheduling::send_poll_links(state, org, review, title).await?;
+    }
     let Some(created) = state.store.poll(org, review).await? else {
         return Ok(());
     };

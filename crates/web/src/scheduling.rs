@@ -434,6 +434,11 @@ pub async fn cancel(
             "Session {session} has no time to cancel."
         )));
     };
+    if starts_at <= now() {
+        return Err(AppError::Conflict(format!(
+            "Session {session} has already started, so its time cannot be cancelled."
+        )));
+    }
     let cancelled = TeamSession {
         sequence: current.sequence + 1,
         ..current.clone()

@@ -20,6 +20,7 @@ use crate::state::AppState;
 pub struct SessionCard {
     number: u8,
     time: Option<String>,
+    past: bool,
     location: String,
     planned: bool,
 }
@@ -69,6 +70,7 @@ async fn overview(
         .map(|s| SessionCard {
             number: s.number,
             time: s.starts_at.zip(s.ends_at).map(|(a, b)| slot_label(a, b)),
+            past: s.starts_at.is_some_and(|start| start <= now()),
             location: s.location,
             planned: s.plan.is_some(),
         })
