@@ -1129,3 +1129,28 @@ async fn reminders_go_once_per_attendee_and_start_time() {
     twice.sort();
     assert_eq!(reminders(&r).await, twice);
 }
+
+#[tokio::test]
+async fn a_session_that_has_started_cannot_be_cancelled() {
+    let r = review_with_poll(3).await;
+    let slots = slot_ids(&r).await;
+    let chosen = choose(&r, &[("session1", slots[0].to_string())]).await;
+    assert_eq!(chosen.status(), 303);
+    r.app
+        .sql("UPDATE review_sessions SET starts_at = starts_at - 400 * 86400, ends_at = ends_at - 400 * 86400")
+        .await;
+    let before = outbox(&r).await.len();
+    assert_refused(
+        cancel_session(&r, 1).await,
+        422,
+        "Session 1 has already started",
+    )
+    .await;
+    assert_eq!(outbox(&r).await.len(), before, "no cancellation sent");
+    assert_eq!(
+        r.app
+            .count("review_sessions WHERE starts_at IS NOT NULL")
+            .await,
+        1
+    );
+}
