@@ -6,7 +6,7 @@ use commonground_store::audit::NewAuditEvent;
 use commonground_store::organisations::OrganisationFields;
 
 use crate::error::AppResult;
-use crate::extractors::{Caller, OrgMember};
+use crate::extractors::{Caller, OrgMember, ReviewRunner};
 use crate::state::AppState;
 
 /// A sensitive action.
@@ -192,6 +192,17 @@ pub fn roles_text(roles: &RoleSet) -> String {
         .map(|r| r.label())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Records an action on one of a review's sessions, naming the review and the session.
+pub async fn session_event<C: Caller>(
+    state: &AppState,
+    by: &ReviewRunner<C>,
+    action: Action,
+    session: u8,
+) -> AppResult<()> {
+    let detail = format!("{}: session {session}", by.review.title);
+    record_by(state, &by.member, action, None, &detail).await
 }
 
 #[cfg(test)]

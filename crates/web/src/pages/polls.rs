@@ -460,15 +460,8 @@ pub async fn choose_slots(
         match chosen {
             Ok(()) => {
                 for (session, _) in &picked {
-                    let detail = format!("{}: session {session}", runner.review.title);
-                    audit::record_by(
-                        &state,
-                        &runner.member,
-                        Action::SessionTimeChosen,
-                        None,
-                        &detail,
-                    )
-                    .await?;
+                    audit::session_event(&state, &runner, Action::SessionTimeChosen, *session)
+                        .await?;
                 }
             }
             Err(AppError::Invalid(problems)) => {

@@ -112,15 +112,7 @@ pub async fn cancel_session(
     .await;
     match cancelled {
         Ok(()) => {
-            let detail = format!("{}: session {number}", runner.review.title);
-            audit::record_by(
-                &state,
-                &runner.member,
-                Action::SessionCancelled,
-                None,
-                &detail,
-            )
-            .await?;
+            audit::session_event(&state, &runner, Action::SessionCancelled, number).await?;
             Ok(see_other(&base(&runner)))
         }
         Err(AppError::Conflict(message)) => {

@@ -341,15 +341,7 @@ pub async fn choose_session_slot(
         PollSlotId(request.slot_id),
     )
     .await?;
-    let detail = format!("{}: session {session}", runner.review.title);
-    audit::record_by(
-        &state,
-        &runner.member,
-        Action::SessionTimeChosen,
-        None,
-        &detail,
-    )
-    .await?;
+    audit::session_event(&state, &runner, Action::SessionTimeChosen, session).await?;
     let sessions = state.store.team_sessions(org, review).await?;
     Ok(Json(session_body(&sessions[usize::from(session - 1)])))
 }

@@ -273,15 +273,7 @@ pub async fn cancel_session(
     let session = session_in_path(&path)?;
     let (org, review) = (runner.member.org.id, runner.review.id);
     scheduling::cancel(&state, org, review, &runner.review.title, session).await?;
-    let detail = format!("{}: session {session}", runner.review.title);
-    audit::record_by(
-        &state,
-        &runner.member,
-        Action::SessionCancelled,
-        None,
-        &detail,
-    )
-    .await?;
+    audit::session_event(&state, &runner, Action::SessionCancelled, session).await?;
     let sessions = state.store.team_sessions(org, review).await?;
     Ok(Json(session_body(&sessions[usize::from(session - 1)])))
 }
