@@ -266,6 +266,13 @@ async fn every_page_passes_axe_at_phone_and_desktop_widths() {
         let sessions = tab.replace("/questionnaire", "/sessions");
         browser.goto(&sessions).await;
         browser.check_page(&at("sessions, no dates yet")).await;
+        browser
+            .script("document.querySelector('main details').open = true;")
+            .await;
+        browser.submit("main form[action$='/1/time'] button").await;
+        browser
+            .check_page(&at("sessions, a time set with errors"))
+            .await;
         browser.goto(&format!("{sessions}/1/plan")).await;
         browser.check_page(&at("session plan")).await;
         browser.goto(&format!("{sessions}/1/plan/edit")).await;

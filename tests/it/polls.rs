@@ -1154,3 +1154,82 @@ async fn a_session_that_has_started_cannot_be_cancelled() {
         1
     );
 }
+
+/// The champion sets session `number`'s time on the sessions page, without a poll.
+async fn set_time(
+    r: &Review,
+    number: u8,
+    day: &str,
+    starts: &str,
+    ends: &str,
+) -> reqwest::Response {
+    let sessions = sessions_path(r);
+    let date = next_year(day);
+    let fields = [
+        (format!("s{number}-date"), date),
+        (format!("s{number}-starts"), starts.to_owned()),
+        (format!("s{number}-ends"), ends.to_owned()),
+        (format!("s{number}-location"), "Board room".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    r.app
+        .submit(
+            &r.lead,
+            &sessions,
+            &format!("{sessions}/{number}/time"),
+            &fields,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_team_that_knows_its_dates_sets_them_without_a_poll() {
+    let r = review_with(3).await;
+    assert_eq!(
+        set_time(&r, 1, "03-09", "09:30", "12:00").await.status(),
+        303
+    );
+    let invitations = emails_about(&r, "Invitation: session 1").await;
+    assert_eq!(invitations.len(), 3, "every participant is invited");
+    for message in &invitations {
+        let (method, events) = parse_calendar(message.calendar.as_deref().unwrap());
+        assert_eq!(method, "REQUEST");
+        assert_eq!(events[0].get_sequence(), Some(1));
+        assert_eq!(events[0].property_value("LOCATION"), Some("Board room"));
+    }
+
+    // Mistakes are named and change nothing: a time that is not one, session 2 before session 1.
+    let before = outbox(&r).await.len();
+    assert_refused(
+        set_time(&r, 2, "03-10", "9 o'clock", "12:00").await,
+        422,
+        "Enter a real time, like 09:30",
+    )
+    .await;
+    assert_refused(
+        set_time(&r, 2, "03-02", "09:30", "12:00").await,
+        422,
+        "Session 2 must be after session 1",
+    )
+    .await;
+    assert_eq!(outbox(&r).await.len(), before);
+    assert_eq!(
+        r.app
+            .count("review_sessions WHERE starts_at IS NOT NULL")
+            .await,
+        1
+    );
+
+    // A new time for session 1 is an update the calendars apply.
+    assert_eq!(
+        set_time(&r, 1, "03-11", "13:00", "15:00").await.status(),
+        303
+    );
+    let updates = emails_about(&r, "New time for session 1").await;
+    assert_eq!(updates.len(), 3);
+    let (_, events) = parse_calendar(updates[0].calendar.as_deref().unwrap());
+    assert_eq!(events[0].get_sequence(), Some(2));
+}

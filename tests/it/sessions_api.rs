@@ -1120,3 +1120,61 @@ async fn a_member_who_does_not_run_the_review_cannot_see_its_poll() {
     assert_eq!(status, 403, "only champions and admins add cards");
     assert_eq!(app.count("cards").await, 0);
 }
+
+#[tokio::test]
+async fn a_session_time_set_without_a_poll_invites_everyone_and_refuses_mistakes() {
+    let app = TestApp::spawn().await;
+    let review = review_with(&app, 4).await;
+    let time = |starts: &str, ends: &str| json!({ "starts_at": starts, "ends_at": ends, "location": "Board room" });
+    let (status, session) = review
+        .call(
+            &app,
+            reqwest::Method::PUT,
+            "/sessions/1/time",
+            Some(time(&at(30, "09:30"), &at(30, "12:00"))),
+        )
+        .await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["calendar_sequence"], 1);
+    assert_eq!(session["starts_at_local"], at(30, "09:30"));
+    let invited = app
+        .count("outbox WHERE calendar LIKE '%METHOD:REQUEST%'")
+        .await;
+    assert_eq!(invited, 4, "every participant is invited");
+
+    // Each mistake names its field and changes nothing: an end on another day, a start that is
+    // not a time, a time in the past, session 2 before session 1.
+    for (path, body, field) in [
+        (
+            "/sessions/1/time",
+            time(&at(31, "09:30"), &at(32, "12:00")),
+            "ends_at",
+        ),
+        (
+            "/sessions/1/time",
+            time("tomorrow", &at(31, "12:00")),
+            "starts_at",
+        ),
+        (
+            "/sessions/1/time",
+            time(&at(-2, "09:30"), &at(-2, "12:00")),
+            "starts_at",
+        ),
+        (
+            "/sessions/2/time",
+            time(&at(20, "09:30"), &at(20, "12:00")),
+            "starts_at",
+        ),
+    ] {
+        let (status, problem) = review
+            .call(&app, reqwest::Method::PUT, path, Some(body))
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        assert!(problem.to_string().contains(field), "{problem}");
+    }
+    assert_eq!(
+        app.count("outbox WHERE calendar IS NOT NULL").await,
+        4,
+        "nothing more was sent"
+    );
+}

@@ -149,7 +149,7 @@ pub fn check_slots(slots: &[SlotInput], now: i64) -> Result<(), Invalid> {
 }
 
 /// The rules for one time on its own.
-fn check_slot(slot: &SlotInput, now: i64) -> Result<(), Invalid> {
+pub fn check_slot(slot: &SlotInput, now: i64) -> Result<(), Invalid> {
     let name = slot.name();
     if !matches!(slot.session, 1 | 2) {
         return Err(Invalid::new(format!(

@@ -502,6 +502,11 @@ fn pages() -> Pages {
             ReviewRunner,
             sessions::cancel_session,
         )
+        .post(
+            "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/time",
+            ReviewRunner,
+            sessions::update_session_time,
+        )
         .get(
             "/organisations/{org_id}/reviews/{review_id}/sessions/{session}/plan",
             ReviewRunner,
@@ -706,6 +711,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(v1::date_polls::send_date_poll_links))
         .routes(routes!(v1::date_polls::choose_session_slot))
         .routes(routes!(v1::sessions::cancel_session))
+        .routes(routes!(v1::sessions::set_session_time))
         .routes(routes!(v1::date_poll_links::get_date_poll_by_link))
         .routes(routes!(v1::date_poll_links::answer_date_poll))
         .routes(routes!(

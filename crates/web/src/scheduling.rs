@@ -4,10 +4,10 @@
 
 use commonground_domain::ReviewId;
 use commonground_domain::ical::{self, Event, Method, Person};
-use commonground_domain::london::slot_label;
+use commonground_domain::london::{self, slot_label};
 use commonground_domain::participants::{ProfessionGroup, Side};
 use commonground_domain::polls::{self, Answer};
-use commonground_domain::{ParticipantId, PollSlotId};
+use commonground_domain::{Invalid, ParticipantId, PollSlotId, text};
 use commonground_jobs::sessions::SessionEmail;
 use commonground_store::polls::{Poll, Slot};
 use commonground_store::team_sessions::{SessionTime, TeamSession};
@@ -335,40 +335,112 @@ pub async fn choose_slots(
             Err(message) => problems.push((format!("session{session}"), message)),
         }
     }
-    if problems.is_empty() {
-        // Both sessions as they would be after this choice, in order.
-        let times = [0, 1].map(|i| {
-            picked[i].map_or_else(
-                || sessions[i].starts_at.zip(sessions[i].ends_at),
-                |s| Some((s.starts_at, s.ends_at)),
-            )
-        });
-        if let [Some((start, end)), Some((second_start, _))] = times
-            && let Err(e) = polls::check_choice(start, end, second_start)
-        {
-            let field = if picked[1].is_some() {
-                "session2"
-            } else {
-                "session1"
-            };
-            problems.push((field.to_owned(), e.0));
-        }
+    let picked = picked.map(|slot| slot.map(|s| (s.starts_at, s.ends_at)));
+    if problems.is_empty()
+        && let Err(message) = check_order(&sessions, picked)
+    {
+        let field = if picked[1].is_some() {
+            "session2"
+        } else {
+            "session1"
+        };
+        problems.push((field.to_owned(), message));
     }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
+    schedule(
+        state,
+        (org, review, title),
+        &sessions,
+        picked,
+        &poll.location,
+    )
+    .await
+}
+
+/// A session's time as typed, in UK local time, to set without a poll.
+#[derive(Debug, Clone, Default)]
+pub struct TimeDraft {
+    /// "2027-01-14".
+    pub date: String,
+    /// "09:30".
+    pub starts: String,
+    /// "11:30".
+    pub ends: String,
+    /// Where.
+    pub location: String,
+}
+
+/// Sets a session's time directly, for a team that already knows its dates, emailing everyone
+/// the invitation (or an update). Mistakes name the fields `date`, `starts`, `ends` and
+/// `location`.
+pub async fn set_time(
+    state: &AppState,
+    (org, review, title): (OrganisationId, ReviewId, &str),
+    session: u8,
+    draft: &TimeDraft,
+) -> AppResult<()> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let mut fail = |field: &str, e: Invalid| problems.push((field.to_owned(), e.0));
+    let location = text::required_line(&draft.location, "where the session will be", 200)
+        .map_err(|e| fail("location", e))
+        .unwrap_or_default();
+    let starts = london::local_to_unix(&draft.date, &draft.starts).map_err(|e| fail("date", e));
+    let ends = london::local_to_unix(&draft.date, &draft.ends).map_err(|e| fail("ends", e));
+    let sessions = state.store.team_sessions(org, review).await?;
+    if let (Ok(starts_at), Ok(ends_at)) = (starts, ends) {
+        let slot = polls::SlotInput {
+            session,
+            starts_at,
+            ends_at,
+        };
+        let mut picked = [None, None];
+        picked[usize::from(session.clamp(1, 2) - 1)] = Some((starts_at, ends_at));
+        let checked = polls::check_slot(&slot, now())
+            .map_err(|e| e.0)
+            .and_then(|()| check_order(&sessions, picked));
+        match checked {
+            Err(message) => problems.push(("date".to_owned(), message)),
+            Ok(()) if problems.is_empty() => {
+                return schedule(state, (org, review, title), &sessions, picked, &location).await;
+            }
+            Ok(()) => {}
+        }
+    }
+    Err(AppError::Invalid(problems))
+}
+
+/// Whether both sessions, as they would be with `picked`, come in order.
+fn check_order(sessions: &[TeamSession; 2], picked: [Option<(i64, i64)>; 2]) -> Result<(), String> {
+    let times = [0, 1].map(|i| picked[i].or(sessions[i].starts_at.zip(sessions[i].ends_at)));
+    if let [Some((start, end)), Some((second_start, _))] = times {
+        polls::check_choice(start, end, second_start).map_err(|e| e.0)?;
+    }
+    Ok(())
+}
+
+/// Stores the picked times, each with one calendar email per attendee (an invitation, or an
+/// update when the session had a time), in one transaction.
+async fn schedule(
+    state: &AppState,
+    (org, review, title): (OrganisationId, ReviewId, &str),
+    sessions: &[TeamSession; 2],
+    picked: [Option<(i64, i64)>; 2],
+    location: &str,
+) -> AppResult<()> {
     let people = attendees(state, org, review).await?;
     let mut times = Vec::new();
     let mut emails = Vec::new();
     for (current, chosen) in sessions.iter().zip(picked) {
-        let Some(chosen) = chosen else {
+        let Some((starts_at, ends_at)) = chosen else {
             continue;
         };
         let session = current.number;
         let updated = TeamSession {
-            starts_at: Some(chosen.starts_at),
-            ends_at: Some(chosen.ends_at),
-            location: poll.location.clone(),
+            starts_at: Some(starts_at),
+            ends_at: Some(ends_at),
+            location: location.to_owned(),
             sequence: current.sequence + 1,
             ..current.clone()
         };
@@ -384,11 +456,10 @@ pub async fn choose_slots(
                     "Session {session} of the review \u{201c}{title}\u{201d} will be at this time:"
                 ),
                 format!(
-                    "Where: {}. The invitation is attached: open it to add the session to your calendar.",
-                    poll.location
+                    "Where: {location}. The invitation is attached: open it to add the session to your calendar."
                 ),
             ],
-            time: slot_label(chosen.starts_at, chosen.ends_at),
+            time: slot_label(starts_at, ends_at),
         };
         emails.extend(calendar_emails(
             state,
@@ -400,9 +471,9 @@ pub async fn choose_slots(
         )?);
         times.push(SessionTime {
             number: session,
-            starts_at: chosen.starts_at,
-            ends_at: chosen.ends_at,
-            location: poll.location.clone(),
+            starts_at,
+            ends_at,
+            location: location.to_owned(),
             sequence: updated.sequence,
         });
     }

@@ -13,6 +13,7 @@ use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
 use crate::extractors::{Form, ReviewRunner, SessionNumber, SignedIn};
 use crate::forms::FormErrors;
+use crate::scheduling::TimeDraft;
 use crate::sessions;
 use crate::state::AppState;
 
@@ -21,6 +22,12 @@ pub struct SessionCard {
     number: u8,
     time: Option<String>,
     past: bool,
+    /// Field names of its "set the time" form: date, starts, ends, location.
+    fields: [String; 4],
+    /// What that form shows: as typed (after a mistake), or empty.
+    typed: TimeDraft,
+    /// Whether that form has mistakes (and so shows open).
+    open: bool,
     location: String,
     planned: bool,
 }
@@ -50,6 +57,7 @@ async fn overview(
     state: &AppState,
     runner: &ReviewRunner<SignedIn>,
     errors: FormErrors,
+    typed: Option<&(u8, TimeDraft)>,
 ) -> AppResult<SessionsPage> {
     let org = runner.member.org.id;
     let poll = state.store.poll(org, runner.review.id).await?.map(|p| {
@@ -71,6 +79,15 @@ async fn overview(
             number: s.number,
             time: s.starts_at.zip(s.ends_at).map(|(a, b)| slot_label(a, b)),
             past: s.starts_at.is_some_and(|start| start <= now()),
+            fields: ["date", "starts", "ends", "location"]
+                .map(|field| format!("s{}-{field}", s.number)),
+            typed: typed
+                .filter(|(n, _)| *n == s.number)
+                .map(|(_, draft)| draft.clone())
+                .unwrap_or_default(),
+            open: ["date", "starts", "ends", "location"]
+                .iter()
+                .any(|field| errors.has(&format!("s{}-{field}", s.number))),
             location: s.location,
             planned: s.plan.is_some(),
         })
@@ -92,7 +109,7 @@ pub async fn show_sessions(
     State(state): State<AppState>,
     runner: ReviewRunner<SignedIn>,
 ) -> AppResult<Response> {
-    Ok(ok(overview(&state, &runner, FormErrors::new()).await?))
+    Ok(ok(overview(&state, &runner, FormErrors::new(), None).await?))
 }
 
 /// `POST /organisations/{org_id}/reviews/{review_id}/sessions/{session}/cancel`
@@ -118,7 +135,46 @@ pub async fn cancel_session(
         Err(AppError::Conflict(message)) => {
             let mut errors = FormErrors::new();
             errors.add(&format!("session-{number}"), message);
-            Ok(invalid(overview(&state, &runner, errors).await?))
+            Ok(invalid(overview(&state, &runner, errors, None).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /organisations/{org_id}/reviews/{review_id}/sessions/{session}/time`: the time set
+/// directly, for a team that already knows its dates; everyone gets the invitation.
+pub async fn update_session_time(
+    State(state): State<AppState>,
+    runner: ReviewRunner<SignedIn>,
+    SessionNumber(number): SessionNumber,
+    form: Form,
+) -> AppResult<Response> {
+    let prefix = format!("s{number}");
+    let draft = TimeDraft {
+        date: form.get(&format!("{prefix}-date")).to_owned(),
+        starts: form.get(&format!("{prefix}-starts")).to_owned(),
+        ends: form.get(&format!("{prefix}-ends")).to_owned(),
+        location: form.get(&format!("{prefix}-location")).to_owned(),
+    };
+    let review = (
+        runner.member.org.id,
+        runner.review.id,
+        runner.review.title.as_str(),
+    );
+    match crate::scheduling::set_time(&state, review, number, &draft).await {
+        Ok(()) => {
+            audit::session_event(&state, &runner, Action::SessionTimeChosen, number).await?;
+            Ok(see_other(&base(&runner)))
+        }
+        Err(AppError::Invalid(problems)) => {
+            let mut errors = FormErrors::new();
+            for (field, message) in problems {
+                errors.add(&format!("{prefix}-{field}"), message);
+            }
+            let typed = (number, draft);
+            Ok(invalid(
+                overview(&state, &runner, errors, Some(&typed)).await?,
+            ))
         }
         Err(e) => Err(e),
     }

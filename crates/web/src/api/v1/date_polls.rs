@@ -161,7 +161,7 @@ async fn current_poll(
 }
 
 /// "2027-01-14T09:30" as (date, time), the seconds ":00" allowed; the error names the format.
-fn split_local(input: &str) -> Result<(String, String), String> {
+pub(super) fn split_local(input: &str) -> Result<(String, String), String> {
     let text = input.trim();
     let bad = || "Enter a real date and time, like 2027-01-14T09:30".to_owned();
     let (date, time) = text.split_once('T').ok_or_else(bad)?;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::date_poll_bodies::{SessionBody, session_body};
+use super::date_polls::split_local;
 use crate::api::Problem;
 use crate::audit::{self, Action};
 use crate::error::{AppError, AppResult};
@@ -274,6 +275,90 @@ pub async fn cancel_session(
     let (org, review) = (runner.member.org.id, runner.review.id);
     scheduling::cancel(&state, org, review, &runner.review.title, session).await?;
     audit::session_event(&state, &runner, Action::SessionCancelled, session).await?;
+    let sessions = state.store.team_sessions(org, review).await?;
+    Ok(Json(session_body(&sessions[usize::from(session - 1)])))
+}
+
+/// A session's time set directly (a team that already knows its dates), in UK local time.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionTimeRequest {
+    /// Start, UK local time, "YYYY-MM-DDTHH:MM".
+    #[schema(
+        example = "2027-01-14T09:30",
+        pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
+    )]
+    pub starts_at: String,
+    /// End, UK local time, on the same day as the start.
+    #[schema(
+        example = "2027-01-14T11:30",
+        pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
+    )]
+    pub ends_at: String,
+    /// Where the session will be.
+    #[schema(min_length = 1, max_length = 200, example = "Seminar room 2")]
+    pub location: String,
+}
+
+/// Sets a session's time without a poll and emails everyone the invitation (or an update, when
+/// it had a time). Session 2 must come after session 1.
+#[utoipa::path(put, path = "/api/v1/organisations/{org_id}/reviews/{review_id}/sessions/{session}/time", operation_id = "setSessionTime", tag = "sessions",
+    security(("bearer" = ["reviewRunner"])),
+    params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id"),
+        ("session" = i64, Path, description = "1 or 2 (any other number is not found)", minimum = 1, maximum = 2)),
+    request_body = SessionTimeRequest,
+    responses((status = 200, body = SessionBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_session_time(
+    State(state): State<AppState>,
+    runner: ReviewRunner<ApiUser>,
+    Path(path): Path<SessionPath>,
+    Json(request): Json<SessionTimeRequest>,
+) -> AppResult<Json<SessionBody>> {
+    let session = session_in_path(&path)?;
+    let (org, review) = (runner.member.org.id, runner.review.id);
+    let mut problems = Vec::new();
+    let starts = split_local(&request.starts_at)
+        .map_err(|e| problems.push(("starts_at".to_owned(), e)))
+        .unwrap_or_default();
+    let ends = split_local(&request.ends_at)
+        .map_err(|e| problems.push(("ends_at".to_owned(), e)))
+        .unwrap_or_default();
+    if problems.is_empty() && starts.0 != ends.0 {
+        problems.push((
+            "ends_at".to_owned(),
+            "A session must end on the day it starts".to_owned(),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let draft = scheduling::TimeDraft {
+        date: starts.0,
+        starts: starts.1,
+        ends: ends.1,
+        location: request.location,
+    };
+    let title = runner.review.title.as_str();
+    scheduling::set_time(&state, (org, review, title), session, &draft)
+        .await
+        .map_err(|e| match e {
+            // The shared draft names the form's fields; the API's are these.
+            AppError::Invalid(problems) => AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| {
+                        let field = match field.as_str() {
+                            "date" | "starts" => "starts_at",
+                            "ends" => "ends_at",
+                            other => other,
+                        };
+                        (field.to_owned(), message)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })?;
+    audit::session_event(&state, &runner, Action::SessionTimeChosen, session).await?;
     let sessions = state.store.team_sessions(org, review).await?;
     Ok(Json(session_body(&sessions[usize::from(session - 1)])))
 }
