@@ -444,3 +444,39 @@ async fn live_streams_end_when_the_server_stops() {
     assert_eq!(status, 200);
     assert!(!csrf_token(&html).is_empty());
 }
+
+#[tokio::test]
+async fn a_flood_through_a_note_takers_link_is_held_back() {
+    let app = TestApp::spawn().await;
+    let running = arrange(&app).await;
+    let link = running.capture_link(&app).await;
+    let review = commonground_domain::ReviewId(running.review);
+    for i in 0..commonground_web::sessions::NOTES_PER_MINUTE {
+        app.store
+            .add_capture_item(running.org, review, 1, "theme", &format!("Note {i}"))
+            .await
+            .unwrap();
+    }
+    let refused = note_by_link(&app, &link, "theme", "One more").await;
+    assert_eq!(refused.status(), 429);
+    assert!(
+        text_of(&refused.text().await.unwrap()).contains("Wait a minute, then add yours"),
+        "the page says what to do"
+    );
+    let held = commonground_web::sessions::NOTES_PER_MINUTE;
+    assert_eq!(app.count("capture_items").await, held, "nothing was added");
+    // Session 2 has its own allowance.
+    let second = running
+        .session
+        .replace("/sessions/1", "/sessions/2/capture");
+    let added = app
+        .submit(
+            &running.champion,
+            &second,
+            &second,
+            &[("kind", "theme"), ("text", "Session 2 is fine")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    assert_eq!(app.count("capture_items").await, held + 1);
+}

@@ -85,6 +85,25 @@ impl Store {
         Ok(Some(CaptureItemId(id)))
     }
 
+    /// How many notes a session got since `since` (Unix seconds).
+    pub async fn capture_count_since(
+        &self,
+        review: ReviewId,
+        number: u8,
+        since: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) FROM capture_items \
+             WHERE review_id = $1 AND session_number = $2 AND created_at >= $3",
+        )
+        .bind(review.0)
+        .bind(i64::from(number))
+        .bind(since)
+        .fetch_one(&self.reader)
+        .await?
+        .get(0))
+    }
+
     /// A session's notes after `after` (all when `None`), oldest first.
     pub async fn capture_items(
         &self,

@@ -8,6 +8,7 @@ use commonground_domain::review::ReadinessItem;
 use commonground_domain::session_plan::{SessionPlan, template};
 use commonground_domain::{CaptureItemId, OrganisationId, ReviewId, UserId};
 use commonground_store::live::SessionKey;
+use commonground_store::now;
 use commonground_store::team_sessions::Projector;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -198,6 +199,9 @@ pub async fn save_plan(
     Ok(())
 }
 
+/// The most notes one session takes in a minute, from everyone together.
+pub const NOTES_PER_MINUTE: i64 = 60;
+
 /// Adds a captured note and tells this instance's live pages (other instances hear through
 /// the database).
 pub async fn capture(
@@ -214,6 +218,17 @@ pub async fn capture(
     let (Ok(kind), Ok(text)) = (kind, text) else {
         return Err(AppError::Invalid(errors));
     };
+    // A room of note takers writes a few notes a minute; a leaked note takers' link must not
+    // be able to flood the projector.
+    let recent = state
+        .store
+        .capture_count_since(review, number, now() - 60)
+        .await?;
+    if recent >= NOTES_PER_MINUTE {
+        return Err(AppError::TooManyRequests(format!(
+            "This session has had {NOTES_PER_MINUTE} notes in the last minute. Wait a minute, then add yours."
+        )));
+    }
     let id = state
         .store
         .add_capture_item(org, review, number, kind.as_str(), &text)
