@@ -84,7 +84,7 @@ pub struct CaptureQuery {
     params(("org_id" = i64, Path, description = "The organisation's id"), ("review_id" = i64, Path, description = "The review's id"),
         ("session" = i64, Path, description = "1 or 2 (any other number is not found)", minimum = 1, maximum = 2)),
     request_body = CaptureItemRequest,
-    responses((status = 201, body = CaptureItemBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = CaptureItemBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, description = "The session has had 60 notes in the last minute", body = Problem)))]
 pub async fn add_capture_item(
     State(state): State<AppState>,
     runner: ReviewRunner<ApiUser>,
