@@ -8,8 +8,7 @@ use commonground_domain::{
 };
 use sqlx::Row;
 
-use crate::polls::review_in;
-use crate::{Result, Store, now};
+use crate::{Result, Store, now, review_in};
 
 /// A captured note.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -52,6 +52,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use commonground_domain::OrganisationId;
+use commonground_domain::ReviewId;
 pub use secret::{NewSecret, hash_secret};
 
 /// Which database the store talks to.
@@ -263,4 +264,21 @@ fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
         _ => StoreError::Database(e),
     }
+}
+
+/// Whether `org` has `review`, inside a transaction: the check every change to a review's data
+/// starts with, so a caller can never touch another organisation's review.
+async fn review_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org: OrganisationId,
+    review: ReviewId,
+) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM reviews WHERE id = $1 AND organisation_id = $2")
+            .bind(review.0)
+            .bind(org.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some(),
+    )
 }

@@ -14,7 +14,7 @@ use sqlx::Row;
 use crate::jobs::{ClaimedJob, NewJob, enqueue as enqueue_job};
 use crate::outbox::OutgoingEmail;
 use crate::participants::{PARTICIPANT_COLUMNS, Participant, participant_from_row};
-use crate::{NewSecret, Result, Store, now};
+use crate::{NewSecret, Result, Store, now, review_in};
 
 /// The job that emails every participant without a link their invitation.
 pub const SEND_INVITATIONS: &str = "send_invitations";
@@ -187,13 +187,7 @@ impl Store {
         template: Option<&EmailTemplate>,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let found = sqlx::query("SELECT 1 FROM reviews WHERE id = $1 AND organisation_id = $2")
-            .bind(review.0)
-            .bind(org.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !found {
+        if !review_in(&mut tx, org, review).await? {
             return Ok(false);
         }
         sqlx::query("DELETE FROM email_templates WHERE review_id = $1 AND kind = $2")

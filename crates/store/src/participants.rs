@@ -7,7 +7,7 @@ use commonground_domain::participants::{NewParticipant, ProfessionGroup, RoleLev
 use commonground_domain::{OrganisationId, ParticipantId, ReviewId};
 use sqlx::Row;
 
-use crate::{Result, Store, now};
+use crate::{Result, Store, now, review_in};
 
 /// A participant as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +68,7 @@ impl Store {
         people: &[NewParticipant],
     ) -> Result<Option<Added>> {
         let mut tx = self.begin_write().await?;
-        let found = sqlx::query("SELECT 1 FROM reviews WHERE id = $1 AND organisation_id = $2")
-            .bind(review.0)
-            .bind(org.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !found {
+        if !review_in(&mut tx, org, review).await? {
             return Ok(None);
         }
         let mut outcome = Added::default();

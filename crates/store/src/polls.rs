@@ -10,7 +10,7 @@ use commonground_domain::{
 use sqlx::Row;
 
 use crate::outbox::OutgoingEmail;
-use crate::{NewSecret, Result, Store, conflict_as, hash_secret, now};
+use crate::{NewSecret, Result, Store, conflict_as, hash_secret, now, review_in};
 
 /// A candidate time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,22 +457,6 @@ fn invitee_from_row(row: &sqlx::any::AnyRow) -> Invitee {
         answered_at: row.get(7),
         token: row.get(8),
     }
-}
-
-/// Whether `org` has `review`, inside a transaction.
-pub(crate) async fn review_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    org: OrganisationId,
-    review: ReviewId,
-) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM reviews WHERE id = $1 AND organisation_id = $2")
-            .bind(review.0)
-            .bind(org.0)
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some(),
-    )
 }
 
 /// Adds an invitee, with a link of their own, for each participant not yet asked (erased

@@ -13,7 +13,7 @@ use commonground_domain::{InstrumentVersionId, OrganisationId, ReviewId, UserId}
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store, now};
+use crate::{Result, Store, now, review_in};
 
 /// A named champion: an account, or an email invited to make one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,13 +353,7 @@ impl Store {
         items: &[(ReadinessItem, String)],
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let found = sqlx::query("SELECT 1 FROM reviews WHERE id = $1 AND organisation_id = $2")
-            .bind(id.0)
-            .bind(org.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !found {
+        if !review_in(&mut tx, org, id).await? {
             return Ok(false);
         }
         sqlx::query("DELETE FROM readiness_items WHERE review_id = $1")

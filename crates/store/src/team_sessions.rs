@@ -10,8 +10,7 @@ use commonground_domain::{OrganisationId, ParticipantId, ReviewId};
 use sqlx::Row;
 
 use crate::outbox::OutgoingEmail;
-use crate::polls::review_in;
-use crate::{Backend, Result, Store, hash_secret, now};
+use crate::{Backend, Result, Store, hash_secret, now, review_in};
 
 /// One of a review's sessions as stored (a session never touched reads as empty).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
